@@ -1,0 +1,174 @@
+//! Canonical JSON: the bytes that ids and the evidence chain hash.
+//!
+//! It is Python's `json.dumps(value, sort_keys=True)`: keys sorted, `", "` and `": "` separators,
+//! non-ASCII escaped as `\uXXXX`, floats in `repr` form. Hashing the same bytes as the original
+//! keeps our ids in the original's form and makes the chain checkable from any language.
+
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::fmt::Write;
+
+/// Canonical JSON text of any serialisable value.
+pub fn to_canonical_json<T: Serialize + ?Sized>(value: &T) -> String {
+    let value = serde_json::to_value(value).unwrap_or(Value::Null);
+    let mut out = String::new();
+    write_value(&mut out, &value);
+    out
+}
+
+/// Lower-case hex SHA-256 of the canonical JSON of `value`.
+pub fn sha256_hex<T: Serialize + ?Sized>(value: &T) -> String {
+    hex::encode(Sha256::digest(to_canonical_json(value).as_bytes()))
+}
+
+/// `<prefix>-<first 16 hex digits of sha256(canonical JSON of material)>`.
+pub fn stable_id<T: Serialize + ?Sized>(prefix: &str, material: &T) -> String {
+    let digest = sha256_hex(material);
+    format!("{prefix}-{}", &digest[..16])
+}
+
+fn write_value(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
+                out.push_str(&python_float_repr(f));
+            } else {
+                out.push_str(&n.to_string());
+            }
+        }
+        Value::String(s) => write_string(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_value(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_string(out, key);
+                out.push_str(": ");
+                write_value(out, &map[key]);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// Python's `repr(float)`: shortest round-trip digits, scientific below 1e-4 and from 1e16.
+pub fn python_float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+    }
+    // `{:e}` gives the shortest round-trip mantissa, e.g. `1.5e-5`.
+    let sci = format!("{f:e}");
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let negative = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let sign = if negative { "-" } else { "" };
+    if (-4..16).contains(&exponent) {
+        let point = exponent + 1; // digits before the decimal point
+        let body = if point <= 0 {
+            format!("0.{}{}", "0".repeat((-point) as usize), digits)
+        } else if (point as usize) >= digits.len() {
+            format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
+        } else {
+            let (int, frac) = digits.split_at(point as usize);
+            format!("{int}.{frac}")
+        };
+        format!("{sign}{body}")
+    } else {
+        let (first, rest) = digits.split_at(1);
+        let mantissa = if rest.is_empty() { first.to_string() } else { format!("{first}.{rest}") };
+        let exp_sign = if exponent < 0 { '-' } else { '+' };
+        format!("{sign}{mantissa}e{exp_sign}{:02}", exponent.abs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn matches_python_json_dumps_sort_keys() {
+        let v = json!({"b": [1, 2.0, "x"], "a": {"z": null, "y": true}, "é": "naïve ☃ 😀"});
+        assert_eq!(
+            to_canonical_json(&v),
+            r#"{"a": {"y": true, "z": null}, "b": [1, 2.0, "x"], "\u00e9": "na\u00efve \u2603 \ud83d\ude00"}"#
+        );
+        assert_eq!(to_canonical_json(&json!({})), "{}");
+        assert_eq!(to_canonical_json(&json!("a\"b\\c\n\u{1}\u{7f}/")), r#""a\"b\\c\n\u0001\u007f/""#);
+    }
+
+    #[test]
+    fn floats_follow_python_repr() {
+        let cases = [
+            (2.0, "2.0"),
+            (0.1, "0.1"),
+            (1.5, "1.5"),
+            (123456.789, "123456.789"),
+            (1e16, "1e+16"),
+            (1.5e16, "1.5e+16"),
+            (1e15, "1000000000000000.0"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-2.5e-7, "-2.5e-07"),
+            (0.0, "0.0"),
+        ];
+        for (f, expected) in cases {
+            assert_eq!(python_float_repr(f), expected, "{f}");
+        }
+    }
+
+    #[test]
+    fn stable_id_uses_sixteen_hex_digits() {
+        let id = stable_id("gordackretry", &json!({"generated_at": "2026-11-23T10:00:00+00:00"}));
+        assert!(id.starts_with("gordackretry-"));
+        assert_eq!(id.len(), "gordackretry-".len() + 16);
+        // python3: hashlib.sha256(json.dumps({"a": 1}, sort_keys=True).encode()).hexdigest()
+        assert_eq!(stable_id("x", &json!({"a": 1})), "x-f9d86028c6e0d64e");
+    }
+}

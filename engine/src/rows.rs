@@ -1,0 +1,128 @@
+//! Typed, lenient views of evidence metadata rows (the original's row shapes).
+
+use crate::error::{EngineError, Result};
+use crate::lenient;
+use crate::time::Timestamp;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Whether a failed delivery is worth retrying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorClass {
+    /// 408, 429, 5xx, timeouts and connection errors.
+    Transient,
+    /// Any other 4xx: retrying the same request will fail again.
+    Permanent,
+}
+
+impl ErrorClass {
+    /// Classifies an HTTP status (or `None` for a transport failure).
+    pub fn of_status(status: Option<u16>) -> Self {
+        match status {
+            Some(408 | 429) | None => Self::Transient,
+            Some(s) if (400..500).contains(&s) => Self::Permanent,
+            Some(_) => Self::Transient,
+        }
+    }
+}
+
+/// A `release-connector-delivery` row.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DeliveryRow {
+    #[serde(deserialize_with = "lenient::opt_text")]
+    pub metadata_kind: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    pub connector_delivery_source: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    pub session_id: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    pub created_at: Option<String>,
+    #[serde(deserialize_with = "lenient::flag")]
+    pub delivery_success: bool,
+    #[serde(deserialize_with = "lenient::texts")]
+    pub providers: Vec<String>,
+    #[serde(deserialize_with = "lenient::texts")]
+    pub failed_providers: Vec<String>,
+    pub status_codes: Option<Value>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    pub event_id: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    pub delivery_id: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    pub audit_id: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    pub plan_id: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    pub run_id: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    pub health_id: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    pub executive_report_id: Option<String>,
+    /// ✚ The failed delivery id this delivery retries.
+    #[serde(deserialize_with = "lenient::opt_text")]
+    pub retry_of: Option<String>,
+    /// ✚ Error class per failed provider.
+    pub error_classes: BTreeMap<String, ErrorClass>,
+}
+
+impl DeliveryRow {
+    pub fn is_from(&self, source: &str) -> bool {
+        self.metadata_kind.as_deref() == Some(crate::kinds::CONNECTOR_DELIVERY)
+            && self.connector_delivery_source.as_deref() == Some(source)
+    }
+
+    /// The providers a failed row failed for: `failed_providers`, else `providers`.
+    pub fn failed_provider_names(&self) -> &[String] {
+        if self.failed_providers.is_empty() { &self.providers } else { &self.failed_providers }
+    }
+
+    /// The providers a successful (or partly successful) row delivered to.
+    pub fn delivered_provider_names(&self) -> impl Iterator<Item = &String> {
+        self.providers.iter().filter(|p| !self.failed_providers.contains(p))
+    }
+}
+
+/// Reads `created_at`-style text; empty is unknown (`None`), unreadable is an error naming the row.
+pub fn parse_time(text: Option<&str>, row: usize, field: &str) -> Result<Option<Timestamp>> {
+    match text.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Timestamp::parse(s).map(Some).map_err(|e| EngineError::InvalidRowTimestamp {
+            row,
+            field: field.into(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// Deserialises one row into a view, naming the row on failure.
+pub fn view<T: DeserializeOwned>(row: &Value, index: usize) -> Result<T> {
+    if !row.is_object() {
+        return Err(EngineError::InvalidRow { row: index, message: "not a JSON object".into() });
+    }
+    T::deserialize(row).map_err(|e| EngineError::InvalidRow { row: index, message: e.to_string() })
+}
+
+/// The `metadata_kind` of a raw row.
+pub fn kind_of(row: &Value) -> &str {
+    row.get("metadata_kind").and_then(Value::as_str).unwrap_or("")
+}
+
+/// Indexes of `rows` sorted newest first by the `created_at` text, ties in input order
+/// (the original's stable reverse sort on `str(created_at)`).
+pub fn newest_first<T>(rows: &[T], created_at: impl Fn(&T) -> &str) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| created_at(&rows[b]).cmp(created_at(&rows[a])));
+    order
+}
+
+/// The nested record of a row under `key`, or the row itself (the original's `_go_metadata_payload`).
+pub fn payload<'a>(row: &'a Value, key: &str) -> &'a Value {
+    match row.get(key) {
+        Some(v @ Value::Object(_)) => v,
+        _ => row,
+    }
+}
