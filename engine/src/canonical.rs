@@ -172,3 +172,8 @@ mod tests {
         assert_eq!(stable_id("x", &json!({"a": 1})), "x-f9d86028c6e0d64e");
     }
 }
+
+/// Lower-case hex SHA-256 of raw text (the original's pipe-joined id materials).
+pub fn sha256_text(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}

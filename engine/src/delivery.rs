@@ -3,7 +3,7 @@
 //! The host performs the HTTP calls and reports each provider's outcome; everything stored is
 //! built here. URLs, tokens and bodies never enter a result or a row.
 
-use crate::canonical::sha256_hex;
+use crate::canonical::sha256_text;
 use crate::kinds;
 use crate::meta::MetaRow;
 use crate::rows::ErrorClass;
@@ -99,7 +99,7 @@ pub fn build_delivery_result(event: &Value, mut outcomes: Vec<ProviderOutcome>, 
 pub fn delivery_row(result: &DeliveryResult, source: &str, bindings: &Map<String, Value>) -> Value {
     let providers: Vec<&str> = result.deliveries.iter().map(|d| d.provider.as_str()).collect();
     let failed: Vec<&str> = result.deliveries.iter().filter(|d| !d.success).map(|d| d.provider.as_str()).collect();
-    let digest = sha256_hex(&format!("{}|{}|{}", result.event_id, result.generated_at, providers.join(",")));
+    let digest = sha256_text(&format!("{}|{}|{}", result.event_id, result.generated_at, providers.join(",")));
     let session_id = format!("rcd-{}-{}", slug(&result.event_id), &digest[..12]);
     let error_classes: BTreeMap<&str, ErrorClass> =
         result.deliveries.iter().filter_map(|d| d.error_class.map(|c| (d.provider.as_str(), c))).collect();

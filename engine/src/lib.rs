@@ -5,8 +5,10 @@
 //! component and the browser console all call these functions, so a decision is computed in
 //! exactly one place.
 
+pub mod acks;
 pub mod audit;
 pub mod canonical;
+pub mod dashboard;
 pub mod delivery;
 pub mod error;
 pub mod history;

@@ -126,3 +126,9 @@ pub fn payload<'a>(row: &'a Value, key: &str) -> &'a Value {
         _ => row,
     }
 }
+
+/// The form a row takes in per-kind index segments: what builders read. Identity for now;
+/// large kinds can drop fields no builder reads without changing any decision.
+pub fn project(row: Value) -> Value {
+    row
+}

@@ -1,0 +1,187 @@
+//! Deliver Ack Audit, audit retry plans, retry acknowledgements and the audit retry worker.
+
+use super::context::{Ctx, object, val};
+use crate::connector::{DeliveryOptions, deliver};
+use crate::error::{ApiError, ApiResult};
+use crate::http::Response;
+use crate::platform::Platform;
+use cavra_engine::acks::build_retry_ack;
+use cavra_engine::audit::{
+    AuditPackage, DeliverAckAuditRequest, DeliveryPlanOptions, build_audit_package, build_delivery_event, build_delivery_plan,
+};
+use cavra_engine::delivery::delivery_row;
+use cavra_engine::history::{self, DEFAULT_LIMIT, MAX_LIMIT};
+use cavra_engine::input::Fields;
+use cavra_engine::kinds::{self, source};
+use cavra_engine::policy::RetryPolicy;
+use cavra_engine::retry::{RetryDecision, RetryFamily, build_retry_plan};
+use cavra_engine::worker::{WorkerParams, build_worker_run};
+use serde_json::{Map, Value, json};
+
+fn no_connectors() -> ApiError {
+    ApiError::bad_request("connector_config_not_configured", "connector config is not configured")
+}
+
+/// `POST P`: build an acknowledgement audit package, plan its delivery and deliver it.
+pub fn deliver_ack_audit<P: Platform>(ctx: &Ctx<'_, P>, body: &Value) -> ApiResult<Response> {
+    let f = Fields::new(Some(body), "")?;
+    let actor = ctx.actor(&f, &["generated_by"], Some("console"))?;
+    let req = DeliverAckAuditRequest::parse(&f)?;
+    f.allow(&["actor_claims"]);
+    f.finish()?;
+    if ctx.config.connectors.is_empty() {
+        return Err(no_connectors());
+    }
+    let package = build_audit_package(&req, &actor.actor, ctx.now);
+    let options = DeliveryPlanOptions {
+        requested_provider: req.delivery_provider.clone(),
+        cadence: req.cadence.clone(),
+        schedule_ref: req.schedule_ref.clone(),
+        next_delivery_at: req.next_delivery_at.clone(),
+        retry_of: None,
+    };
+    // Everything that can refuse the request runs before the first write.
+    let plan = build_delivery_plan(&package, &options, &ctx.config.provider_names(), &actor.actor, ctx.now)?;
+    let event = build_delivery_event(&package, &plan, &actor.actor);
+    let audit_metadata = package.metadata();
+    let plan_metadata = plan.metadata();
+    ctx.persist(&[&audit_metadata, &plan_metadata])?;
+    let (delivery, metadata) = if plan.selected_providers.is_empty() {
+        (Value::Null, Value::Null)
+    } else {
+        let options = DeliveryOptions { retries: req.retries, timeout_seconds: req.timeout_seconds };
+        let result = deliver(ctx.platform, &ctx.config, &event, &plan.selected_providers, options);
+        let mut bindings = Map::new();
+        bindings.insert("audit_id".into(), json!(package.audit_id));
+        bindings.insert("delivery_id".into(), json!(plan.delivery_id));
+        let row = delivery_row(&result, source::AUDIT, &bindings);
+        ctx.persist(&[&row])?;
+        (val(&result), row)
+    };
+    let success = delivery.get("success").and_then(Value::as_bool).unwrap_or(false);
+    Ok(object(vec![
+        ("audit_package", val(&package)),
+        ("audit_metadata", audit_metadata),
+        ("delivery_plan", val(&plan)),
+        ("plan_metadata", plan_metadata),
+        ("delivery", delivery),
+        ("metadata", metadata),
+        ("success", json!(success)),
+        ("actor", val(&actor)),
+    ]))
+}
+
+/// `POST P/retry-plan`.
+pub fn retry_plan<P: Platform>(ctx: &Ctx<'_, P>, body: &Value) -> ApiResult<Response> {
+    let f = Fields::new(Some(body), "")?;
+    let actor = ctx.actor(&f, &["generated_by"], Some("console"))?;
+    let policy = RetryPolicy::parse(f.value("retry_policy"), "retry_policy", RetryFamily::AuditDelivery.default_delay())?;
+    f.allow(&["actor_claims"]);
+    f.finish()?;
+    let items = ctx.store.rows_of_kind(kinds::CONNECTOR_DELIVERY)?;
+    let plan = build_retry_plan(RetryFamily::AuditDelivery, &items, &policy, &actor.actor, ctx.now)?;
+    let metadata = plan.metadata(RetryFamily::AuditDelivery);
+    ctx.persist(&[&metadata])?;
+    Ok(object(vec![("plan", val(&plan)), ("metadata", metadata), ("actor", val(&actor))]))
+}
+
+/// `POST P/retry-plans/{retry_plan_id}/acknowledgements`: review only.
+pub fn retry_ack<P: Platform>(ctx: &Ctx<'_, P>, retry_plan_id: &str, body: &Value) -> ApiResult<Response> {
+    let f = Fields::new(Some(body), "")?;
+    let actor = ctx.actor(&f, &["acknowledged_by"], None)?;
+    let ack = build_retry_ack(retry_plan_id, &f, &actor.actor, ctx.now)?;
+    f.allow(&["actor_claims"]);
+    f.finish()?;
+    if ctx.store.get(kinds::RETRY_PLAN, retry_plan_id)?.is_none() {
+        return Err(ApiError::not_found("retry plan", retry_plan_id));
+    }
+    let metadata = ack.metadata();
+    ctx.persist(&[&metadata])?;
+    Ok(object(vec![("acknowledgement", val(&ack)), ("metadata", metadata), ("actor", val(&actor))]))
+}
+
+/// Why a selected decision was not redelivered.
+const SKIPPED_DRY_RUN: &str = "dry_run";
+const SKIPPED_NO_PACKAGE: &str = "audit_package_not_found";
+const SKIPPED_NO_CONNECTOR: &str = "connector_config_not_configured";
+
+/// `POST P/worker-run`: dry run by default; live runs redeliver approved decisions only.
+pub fn worker_run<P: Platform>(ctx: &Ctx<'_, P>, body: &Value) -> ApiResult<Response> {
+    let f = Fields::new(Some(body), "")?;
+    let actor = ctx.actor(&f, &["generated_by"], Some("console"))?;
+    let params = WorkerParams::parse(&f, RetryFamily::AuditDelivery)?;
+    f.allow(&["actor_claims"]);
+    f.finish()?;
+    let items = ctx.store.rows_of_kind(kinds::CONNECTOR_DELIVERY)?;
+    let gate = |_: &RetryDecision| false;
+    let run = build_worker_run(RetryFamily::AuditDelivery, &items, &params, &actor.actor, gate, ctx.now)?;
+    let retry_metadata = run.retry_plan.metadata(RetryFamily::AuditDelivery);
+    ctx.persist(&[&retry_metadata])?;
+
+    let mut results = Vec::new();
+    for decision in &run.selected_retries {
+        let (_, audit_id) = match &decision.subject {
+            cavra_engine::retry::RetrySubject::Audit { delivery_id, audit_id } => (delivery_id.clone(), audit_id.clone()),
+            _ => continue,
+        };
+        let package: Option<AuditPackage> = ctx
+            .store
+            .get(kinds::AUDIT_PACKAGE, &audit_id)?
+            .and_then(|row| serde_json::from_value(row.get("acknowledgement_audit_package").cloned()?).ok());
+        let mut result = json!({
+            "decision": decision, "delivery_plan": null, "plan_metadata": null, "delivery": null,
+            "delivery_metadata": null, "execution_record": null, "execution_metadata": null, "skipped": null,
+        });
+        let Some(package) = package else {
+            result["skipped"] = json!(SKIPPED_NO_PACKAGE);
+            results.push(result);
+            continue;
+        };
+        let configured = ctx.config.connector(&decision.provider).is_some();
+        let options = DeliveryPlanOptions {
+            // An unconfigured provider yields a plan with no destination: skipped, not refused.
+            requested_provider: if configured { decision.provider.clone() } else { "all".into() },
+            cadence: "retry".into(),
+            schedule_ref: Some(format!("retry:{}", run.run_id)),
+            next_delivery_at: None,
+            retry_of: Some(decision.subject_id().to_string()),
+        };
+        let available = if configured { vec![decision.provider.clone()] } else { Vec::new() };
+        let mut plan = build_delivery_plan(&package, &options, &available, &actor.actor, ctx.now)?;
+        plan.requested_provider = decision.provider.clone();
+        let plan_metadata = plan.metadata();
+        ctx.persist(&[&plan_metadata])?;
+        result["delivery_plan"] = val(&plan);
+        result["plan_metadata"] = plan_metadata;
+        if params.dry_run {
+            result["skipped"] = json!(SKIPPED_DRY_RUN);
+        } else if !configured {
+            result["skipped"] = json!(SKIPPED_NO_CONNECTOR);
+        }
+        results.push(result);
+    }
+    let metadata = run.metadata(RetryFamily::AuditDelivery);
+    ctx.persist(&[&metadata])?;
+    Ok(object(vec![
+        ("run", val(&run)),
+        ("metadata", metadata),
+        ("retry_metadata", retry_metadata),
+        ("retry_results", Value::Array(results)),
+        ("actor", val(&actor)),
+    ]))
+}
+
+/// `GET P/worker-runs?dry_run=&limit=&offset=`.
+pub fn worker_runs<P: Platform>(ctx: &Ctx<'_, P>) -> ApiResult<Response> {
+    let dry_run = ctx.query_bool("dry_run")?;
+    let limit = ctx.query_int("limit", DEFAULT_LIMIT as i64, 1, MAX_LIMIT as i64)? as usize;
+    let offset = ctx.query_int("offset", 0, 0, i64::from(u32::MAX))? as usize;
+    let items = ctx.store.rows_of_kind(kinds::WORKER_RUN)?;
+    Ok(Response::json(200, &history::worker_history(&items, dry_run, limit, offset)))
+}
+
+/// `GET P/worker-dashboard`.
+pub fn worker_dashboard<P: Platform>(ctx: &Ctx<'_, P>) -> ApiResult<Response> {
+    let items = ctx.store.rows_of_kind(kinds::WORKER_RUN)?;
+    Ok(Response::json(200, &history::worker_dashboard(&items, ctx.now)))
+}

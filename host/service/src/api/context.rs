@@ -1,0 +1,126 @@
+//! The per-request context handed to every route.
+
+use crate::config::Config;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Request, Response};
+use crate::platform::Platform;
+use crate::store::Store;
+use cavra_engine::Timestamp;
+use cavra_engine::input::Fields;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+pub struct Ctx<'a, P: Platform> {
+    pub platform: &'a P,
+    pub store: Store<'a, P::Kv>,
+    pub config: Config,
+    pub now: Timestamp,
+    pub request: &'a Request,
+}
+
+/// Who caused a record: a public-safe label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Actor {
+    pub actor: String,
+    pub source: &'static str,
+}
+
+/// Actor labels are public-safe: 1–64 of `[A-Za-z0-9._:@-]`.
+pub fn valid_label(label: &str) -> bool {
+    !label.is_empty()
+        && label.len() <= 64
+        && label.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'@' | b'-'))
+}
+
+/// Ids in paths: 1–128 of `[A-Za-z0-9._:-]` (no slashes, no traversal).
+pub fn path_id(id: &str) -> ApiResult<&str> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id != "."
+        && id != ".."
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'));
+    if ok { Ok(id) } else { Err(ApiError::bad_request("invalid_id", "ids are 1-128 characters of [A-Za-z0-9._:-]")) }
+}
+
+impl<P: Platform> Ctx<'_, P> {
+    /// The actor of a POST: the body's `field` (or aliases), else `default` when given.
+    pub fn actor(&self, body: &Fields<'_>, fields: &[&str], default: Option<&str>) -> ApiResult<Actor> {
+        let label = body.string(fields, 64).map_err(|_| {
+            ApiError::Status {
+                status: 400,
+                code: "invalid_actor",
+                message: format!("`{}` must be 1-64 characters of [A-Za-z0-9._:@-]", fields[0]),
+                field: Some(fields[0].into()),
+            }
+        })?;
+        let label = match (label, default) {
+            (Some(l), _) if !l.trim().is_empty() => l,
+            (_, Some(d)) => d.to_string(),
+            _ => return Err(ApiError::Engine(cavra_engine::EngineError::missing(fields[0]))),
+        };
+        self.checked_actor(label, fields[0])
+    }
+
+    /// The actor of a GET: the `generated_by` query parameter, default `console`.
+    pub fn query_actor(&self) -> ApiResult<Actor> {
+        let label = self.request.query_param("generated_by").filter(|s| !s.is_empty()).unwrap_or("console").to_string();
+        self.checked_actor(label, "generated_by")
+    }
+
+    fn checked_actor(&self, label: String, field: &str) -> ApiResult<Actor> {
+        if !valid_label(&label) {
+            return Err(ApiError::Status {
+                status: 400,
+                code: "invalid_actor",
+                message: format!("`{field}` must be 1-64 characters of [A-Za-z0-9._:@-]"),
+                field: Some(field.into()),
+            });
+        }
+        Ok(Actor { actor: label, source: "request" })
+    }
+
+    /// Stores metadata rows in order (each is committed before the next is written).
+    pub fn persist(&self, rows: &[&Value]) -> ApiResult<()> {
+        for row in rows {
+            self.store.append(row)?;
+        }
+        Ok(())
+    }
+
+    /// An integer query parameter within bounds.
+    pub fn query_int(&self, name: &str, default: i64, min: i64, max: i64) -> ApiResult<i64> {
+        let Some(text) = self.request.query_param(name) else { return Ok(default) };
+        let field_error = |message: String| ApiError::Status { status: 400, code: "invalid_field", message, field: Some(name.into()) };
+        let n: i64 = text.trim().parse().map_err(|_| field_error(format!("`{name}` must be an integer")))?;
+        if n < min || n > max {
+            return Err(field_error(format!("`{name}` must be between {min} and {max}")));
+        }
+        Ok(n)
+    }
+
+    /// A boolean query parameter (`true`/`false`/`1`/`0`).
+    pub fn query_bool(&self, name: &str) -> ApiResult<Option<bool>> {
+        match self.request.query_param(name).map(|s| s.trim().to_ascii_lowercase()) {
+            None => Ok(None),
+            Some(s) if s == "true" || s == "1" => Ok(Some(true)),
+            Some(s) if s == "false" || s == "0" => Ok(Some(false)),
+            Some(_) => Err(ApiError::Status {
+                status: 400,
+                code: "invalid_field",
+                message: format!("`{name}` must be true or false"),
+                field: Some(name.into()),
+            }),
+        }
+    }
+}
+
+/// A JSON object response from `(key, value)` pairs, in order.
+pub fn object(pairs: Vec<(&str, Value)>) -> Response {
+    let map: Map<String, Value> = pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    Response::json(200, &Value::Object(map))
+}
+
+/// Serialises any value for a response field.
+pub fn val(value: &impl Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
