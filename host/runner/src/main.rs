@@ -1,1 +1,163 @@
-fn main() {}
+//! `cavra`: the native runner of cavra-recovery.
+//!
+//! `cavra up` serves the Spin component from `spin.toml` with wasmtime, a persistent key-value
+//! store (SQLite by default) and the Evidence Console.
+
+mod component;
+mod kv;
+mod manifest;
+mod outbound;
+mod server;
+mod sink;
+mod spin_imports;
+mod statics;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "cavra", version, about = "cavra-recovery: governed retry and recovery for failed audit deliveries")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the component and the console on loopback.
+    Up(UpArgs),
+}
+
+#[derive(clap::Args)]
+struct UpArgs {
+    /// The Spin manifest.
+    #[arg(long, short = 'f', default_value = "spin.toml")]
+    manifest: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    listen: String,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, short = 'p', default_value_t = 3000)]
+    port: u16,
+    /// Directory for the key-value database and generated tokens.
+    #[arg(long, default_value = ".cavra")]
+    data_dir: PathBuf,
+    /// Set an application variable (repeatable): `--var name=value`.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// Accept `X-Cavra-Now` headers (tests only).
+    #[arg(long)]
+    test_clock: bool,
+    /// Instantiate with the on-demand allocator instead of the pooling allocator.
+    #[arg(long)]
+    no_pooling: bool,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Up(args) => up(args).await,
+    }
+}
+
+fn parse_vars(vars: &[String]) -> Result<HashMap<String, String>> {
+    vars.iter()
+        .map(|v| {
+            let (k, val) = v.split_once('=').with_context(|| format!("--var {v}: expected NAME=VALUE"))?;
+            Ok((k.trim().to_string(), val.to_string()))
+        })
+        .collect()
+}
+
+async fn up(args: UpArgs) -> Result<()> {
+    let manifest = manifest::Manifest::load(&args.manifest)?;
+    let base = args.manifest.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
+    std::fs::create_dir_all(&args.data_dir).with_context(|| format!("creating {}", args.data_dir.display()))?;
+
+    let overrides = parse_vars(&args.vars)?;
+    let mut provided = HashMap::new();
+    if args.test_clock {
+        provided.insert("test_clock".to_string(), "true".to_string());
+    }
+    let mut variables = manifest.resolve_variables(&overrides, &provided)?;
+
+    // No provider configured: start the demo sink so a newcomer sees failures and retries.
+    let mut sink = None;
+    if variables.get("providers").is_none_or(|p| p.trim().is_empty()) {
+        let demo = Arc::new(sink::Sink::default());
+        let url = sink::start(demo.clone()).await?;
+        let origin = url.trim_end_matches("/demo-sink").to_string();
+        provided.insert("providers".into(), "webhook".into());
+        provided.insert("provider_webhook_url".into(), url);
+        provided.insert("extra_outbound_origin".into(), origin);
+        // Provided values win over defaults but not over explicit settings.
+        for (k, v) in &provided {
+            if !overrides.contains_key(k) && std::env::var(format!("SPIN_VARIABLE_{}", k.to_uppercase())).is_err() {
+                variables.insert(k.clone(), v.clone());
+            }
+        }
+        eprintln!("cavra: no provider configured; demo sink `webhook` is failing deliveries (POST /_cavra/demo-sink to change)");
+        sink = Some(demo);
+    }
+
+    let backend: Arc<dyn kv::Backend> = Arc::new(kv::sqlite::Sqlite::open(&args.data_dir.join("sqlite_key_value.db"))?);
+    backend.ping()?;
+
+    let mut routes = Vec::new();
+    let mut hosts: HashMap<String, Arc<component::Host>> = HashMap::new();
+    for trigger in &manifest.trigger.http {
+        let comp = &manifest.component[&trigger.component];
+        let target = if let Some(path) = comp.local_source(&base) {
+            let host = match hosts.get(&trigger.component) {
+                Some(h) => h.clone(),
+                None => {
+                    let component_vars = comp
+                        .variables
+                        .iter()
+                        .map(|(k, t)| Ok((k.clone(), manifest::expand(t, &variables)?)))
+                        .collect::<Result<HashMap<_, _>>>()?;
+                    let allowed = comp
+                        .allowed_outbound_hosts
+                        .iter()
+                        .map(|t| outbound::AllowedHost::parse(&manifest::expand(t, &variables)?))
+                        .collect::<Result<Vec<_>>>()?;
+                    let started = std::time::Instant::now();
+                    let host = Arc::new(component::Host::new(
+                        &path,
+                        component::HostOptions {
+                            backend: backend.clone(),
+                            stores: comp.key_value_stores.clone(),
+                            variables: component_vars,
+                            allowed,
+                            pooling: !args.no_pooling,
+                        },
+                    )?);
+                    eprintln!("cavra: component {} ready in {} ms", trigger.component, started.elapsed().as_millis());
+                    hosts.insert(trigger.component.clone(), host.clone());
+                    host
+                }
+            };
+            server::Target::Component(host)
+        } else if let Some(mount) = comp.files.first() {
+            server::Target::Files(base.join(&mount.source))
+        } else {
+            bail!("component {} has neither a local source nor files", trigger.component);
+        };
+        routes.push((trigger.route.clone(), target));
+    }
+    // Spin picks the most specific route: exact routes first, then longer prefixes.
+    routes.sort_by_key(|(route, _)| (route.ends_with("/..."), std::cmp::Reverse(route.len())));
+
+    let listener = tokio::net::TcpListener::bind((args.listen.as_str(), args.port)).await?;
+    let addr = listener.local_addr()?;
+    println!("cavra listening on http://{addr} ({})", manifest.application.name);
+    let router = Arc::new(server::Router { routes, sink });
+    tokio::select! {
+        result = server::serve(listener, router) => result,
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
