@@ -6,11 +6,13 @@
 //! exactly one place.
 
 pub mod acks;
+pub mod approvals;
 pub mod audit;
 pub mod canonical;
 pub mod dashboard;
 pub mod delivery;
 pub mod error;
+pub mod ffi;
 pub mod history;
 pub mod input;
 pub mod kinds;
@@ -28,3 +30,6 @@ pub mod worker;
 
 pub use error::{EngineError, Result};
 pub use time::Timestamp;
+
+#[cfg(feature = "wasm")]
+mod wasm;

@@ -1,0 +1,94 @@
+//! One JSON entry point per stateless decision (SPEC §13): `{items, params, now}` in, the
+//! original's record out. The browser console, the edge component and `cavra decide` call these;
+//! the Spin host calls the same builders with rows read from its store.
+
+use crate::error::{EngineError, Result};
+use crate::history;
+use crate::input::Fields;
+use crate::policy::RetryPolicy;
+use crate::retry::{RetryFamily, build_retry_plan};
+use crate::time::Timestamp;
+use crate::worker::{WorkerParams, build_worker_run};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// The functions `call` knows, in SPEC §13 order.
+pub const FUNCTIONS: &[&str] = &["retry-plan", "worker-run", "worker-dashboard"];
+
+/// A parsed `{items, params, now}` call.
+pub struct Call<'a> {
+    pub items: &'a [Value],
+    pub params: Fields<'a>,
+    pub now: Timestamp,
+}
+
+impl<'a> Call<'a> {
+    pub fn parse(input: &'a Value) -> Result<Self> {
+        let root = Fields::new(Some(input), "")?;
+        let items = match root.value("items") {
+            None => &[][..],
+            Some(Value::Array(items)) => items.as_slice(),
+            Some(_) => return Err(EngineError::invalid("items", "must be a list of evidence rows")),
+        };
+        let now = match root.string(&["now"], 64)? {
+            Some(text) => Timestamp::parse(&text).map_err(|e| EngineError::invalid("now", e.to_string()))?,
+            None => return Err(EngineError::missing("now")),
+        };
+        let params = Fields::new(root.value("params"), "params")?;
+        root.finish()?;
+        Ok(Self { items, params, now })
+    }
+
+    /// `params.generated_by`, default `release-governance` (the original builders' default).
+    pub fn generated_by(&self) -> Result<String> {
+        let by = self.params.string(&["generated_by"], 64)?.unwrap_or_else(|| "release-governance".into());
+        if by.is_empty() || by.len() > 64 || !by.bytes().all(|b| b.is_ascii_alphanumeric() || b".:_@-".contains(&b)) {
+            return Err(EngineError::invalid("params.generated_by", "must be 1-64 characters of [A-Za-z0-9._:@-]"));
+        }
+        Ok(by)
+    }
+}
+
+fn to_value(v: impl Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// Runs `function` on a parsed input value.
+pub fn decide(function: &str, input: &Value) -> Result<Value> {
+    let unknown = || EngineError::invalid("function", format!("`{function}` is not one of: {}", FUNCTIONS.join(", ")));
+    if !FUNCTIONS.contains(&function) {
+        return Err(unknown());
+    }
+    let call = Call::parse(input)?;
+    let by = call.generated_by()?;
+    let out = match function {
+        "retry-plan" => {
+            let policy_value = call.params.value("policy").or_else(|| call.params.value("retry_policy"));
+            call.params.allow(&["policy", "retry_policy"]);
+            let policy = RetryPolicy::parse(policy_value, "params.policy", RetryFamily::AuditDelivery.default_delay())?;
+            to_value(build_retry_plan(RetryFamily::AuditDelivery, call.items, &policy, &by, call.now)?)
+        }
+        "worker-run" => {
+            let params = WorkerParams::parse(&call.params, RetryFamily::AuditDelivery)?;
+            let gate = crate::approvals::ApprovalIndex::build(call.items, call.now)?;
+            to_value(build_worker_run(RetryFamily::AuditDelivery, call.items, &params, &by, |d| gate.allows(d), call.now)?)
+        }
+        "worker-dashboard" => to_value(history::worker_dashboard(call.items, call.now)),
+        _ => return Err(unknown()),
+    };
+    call.params.finish()?;
+    Ok(out)
+}
+
+/// The string-in, string-out form used across Wasm boundaries: `{"ok": result}` or the SPEC §0
+/// error body. Bytes are identical wherever the engine runs.
+pub fn call(function: &str, input: &str) -> String {
+    let result = serde_json::from_str::<Value>(input)
+        .map_err(|e| EngineError::invalid("input", format!("is not valid JSON: {e}")))
+        .and_then(|v| decide(function, &v));
+    let answer = match result {
+        Ok(value) => json!({ "ok": value }),
+        Err(e) => to_value(e.body()),
+    };
+    serde_json::to_string(&answer).unwrap_or_else(|_| "{}".into())
+}

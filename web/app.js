@@ -1,0 +1,251 @@
+// Evidence Console: live mode calls the cavra API; preview mode runs the engine's WebAssembly
+// build in the browser. Decisions are never computed here in JavaScript.
+
+const PREFIX = "/runtime/go-pilot/rollback-drill-notifications/acknowledgements/audit-delivery";
+const $ = (id) => document.getElementById(id);
+const state = { mode: "live", engine: null, sample: null };
+
+function notice(text, kind = "") {
+  const el = $("notice");
+  el.textContent = text;
+  el.className = `notice ${kind}`;
+}
+
+function show(value) {
+  $("result").textContent = JSON.stringify(value, null, 2);
+}
+
+function text(value) {
+  return value === null || value === undefined ? "" : String(value);
+}
+
+function cell(row, value, badge) {
+  const td = document.createElement("td");
+  if (badge) {
+    const span = document.createElement("span");
+    span.className = `badge ${badge}`;
+    span.textContent = text(value);
+    td.append(span);
+  } else {
+    td.textContent = text(value);
+  }
+  row.append(td);
+}
+
+function renderDecisions(plan) {
+  const body = $("decisions").querySelector("tbody");
+  body.replaceChildren();
+  for (const d of plan.retry_decisions || []) {
+    const tr = document.createElement("tr");
+    cell(tr, d.provider);
+    cell(tr, d.delivery_id);
+    cell(tr, d.action, d.action);
+    cell(tr, d.retry_count);
+    cell(tr, d.next_retry_at);
+    cell(tr, d.reason);
+    body.append(tr);
+  }
+  $("decisions-summary").textContent =
+    `${plan.retry_plan_id}: ${plan.retryable_count} retry, ${plan.waiting_count} wait, ` +
+    `${plan.suppressed_count} suppressed (alert level ${plan.alert_level})`;
+}
+
+function renderHistory(page) {
+  const body = $("worker-history").querySelector("tbody");
+  body.replaceChildren();
+  for (const row of page.items || []) {
+    const run = row.acknowledgement_audit_delivery_worker_run || row;
+    const tr = document.createElement("tr");
+    cell(tr, row.run_id);
+    cell(tr, row.created_at);
+    cell(tr, row.dry_run === false ? "live" : "dry run");
+    cell(tr, row.retryable_count);
+    cell(tr, row.selected_retry_count);
+    cell(tr, run.schedule ? `${run.schedule.window_start} → ${run.schedule.window_end}` : "");
+    body.append(tr);
+  }
+}
+
+function setCards(values) {
+  $("card-retry-plans").textContent = text(values.plans);
+  $("card-retryable").textContent = text(values.retryable);
+  $("card-worker-runs").textContent = text(values.runs);
+  $("card-dry-runs").textContent = text(values.dryRuns);
+}
+
+function policy() {
+  return {
+    max_retry_attempts: Number($("policy-max").value),
+    retry_delay_minutes: Number($("policy-delay").value),
+    backoff_multiplier: Number($("policy-multiplier").value),
+    allow_immediate_retry: $("policy-immediate").checked,
+  };
+}
+
+// ---- live mode -------------------------------------------------------------------------
+
+async function api(method, path, body) {
+  const options = { method, headers: { accept: "application/json" } };
+  if (body !== undefined) {
+    options.headers["content-type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, options);
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = data.error || {};
+    throw new Error(`${response.status} ${error.code || "error"}: ${error.message || "request failed"}`);
+  }
+  return data;
+}
+
+async function refreshLive() {
+  try {
+    const [dashboard, workers, providers, history] = await Promise.all([
+      api("GET", `${PREFIX}/dashboard`),
+      api("GET", `${PREFIX}/worker-dashboard`),
+      api("GET", `${PREFIX}/providers`),
+      api("GET", `${PREFIX}/worker-runs?limit=20`),
+    ]);
+    setCards({
+      plans: dashboard.counts.audit_retry_plan_count,
+      retryable: dashboard.counts.retryable_audit_delivery_count,
+      runs: workers.run_count,
+      dryRuns: workers.dry_run_count,
+    });
+    const select = $("deliver-provider");
+    const current = select.value;
+    select.replaceChildren(new Option("all", "all"));
+    for (const p of providers.providers) select.append(new Option(`${p.name} (${p.category})`, p.name));
+    select.value = [...select.options].some((o) => o.value === current) ? current : "all";
+    renderHistory(history);
+  } catch (error) {
+    notice(`The API is not reachable (${error.message}). Switch to Preview to try the engine in your browser.`, "error");
+  }
+}
+
+async function runAction(button, work) {
+  button.disabled = true;
+  notice("Working…");
+  try {
+    const result = await work();
+    show(result);
+    notice("Done.", "ok");
+    return result;
+  } catch (error) {
+    notice(error.message, "error");
+    return null;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function deliver(event) {
+  event.preventDefault();
+  let acknowledgements;
+  try {
+    acknowledgements = JSON.parse($("deliver-acks").value || "[]");
+  } catch {
+    notice("Acknowledgements must be a JSON list.", "error");
+    return;
+  }
+  await runAction($("deliver-ack-audit"), () =>
+    api("POST", PREFIX, {
+      provider: $("deliver-provider").value,
+      owner: $("deliver-owner").value,
+      cadence: $("deliver-cadence").value,
+      acknowledgements,
+    }),
+  );
+  await refreshLive();
+}
+
+async function runWorker(event) {
+  event.preventDefault();
+  const result = await runAction($("run-audit-worker"), () =>
+    api("POST", `${PREFIX}/worker-run`, {
+      dry_run: $("worker-dry-run").checked,
+      max_retry_deliveries: Number($("worker-max").value),
+      retry_policy: policy(),
+      schedule: { interval_minutes: Number($("worker-interval").value) },
+    }),
+  );
+  if (result) renderDecisions(result.run.retry_plan);
+  await refreshLive();
+}
+
+// ---- preview mode ----------------------------------------------------------------------
+
+async function loadEngine() {
+  if (state.engine) return state.engine;
+  const module = await import("./pkg/cavra_engine.js");
+  await module.default();
+  state.engine = module;
+  $("engine-version").textContent = `engine ${module.version()} (WebAssembly, in this browser)`;
+  return module;
+}
+
+async function loadSample() {
+  if (state.sample) return state.sample;
+  const response = await fetch("sample.json");
+  state.sample = await response.json();
+  return state.sample;
+}
+
+async function planRetry(event) {
+  event.preventDefault();
+  if (state.mode === "live") {
+    const result = await runAction($("plan-audit-retry"), () => api("POST", `${PREFIX}/retry-plan`, { retry_policy: policy() }));
+    if (result) renderDecisions(result.plan);
+    await refreshLive();
+    return;
+  }
+  const engine = await loadEngine();
+  let items;
+  try {
+    items = JSON.parse($("preview-items").value);
+  } catch {
+    notice("The delivery metadata must be a JSON list of evidence rows.", "error");
+    return;
+  }
+  const input = { items, params: { policy: policy(), generated_by: "console" }, now: $("preview-now").value };
+  const answer = JSON.parse(engine.decide("retry-plan", JSON.stringify(input)));
+  if (answer.error) {
+    notice(`${answer.error.code}: ${answer.error.message}`, "error");
+    show(answer);
+    return;
+  }
+  show(answer.ok);
+  renderDecisions(answer.ok);
+  setCards({ plans: 1, retryable: answer.ok.retryable_count, runs: 0, dryRuns: 0 });
+  notice("Planned in the browser (preview).", "ok");
+}
+
+async function setMode(mode) {
+  state.mode = mode;
+  document.body.classList.toggle("preview", mode === "preview");
+  $("preview-banner").hidden = mode !== "preview";
+  $("mode-live").setAttribute("aria-pressed", String(mode === "live"));
+  $("mode-preview").setAttribute("aria-pressed", String(mode === "preview"));
+  notice("");
+  if (mode === "preview") {
+    try {
+      await loadEngine();
+      const sample = await loadSample();
+      if (!$("preview-items").value) $("preview-items").value = JSON.stringify(sample.items, null, 2);
+      if (!$("preview-now").value) $("preview-now").value = sample.now;
+      setCards({ plans: "–", retryable: "–", runs: "–", dryRuns: "–" });
+    } catch (error) {
+      notice(`The engine could not be loaded: ${error.message}`, "error");
+    }
+  } else {
+    await refreshLive();
+  }
+}
+
+$("mode-live").addEventListener("click", () => setMode("live"));
+$("mode-preview").addEventListener("click", () => setMode("preview"));
+$("deliver-form").addEventListener("submit", deliver);
+$("retry-form").addEventListener("submit", planRetry);
+$("worker-form").addEventListener("submit", runWorker);
+setMode(new URLSearchParams(location.search).get("mode") === "preview" ? "preview" : "live");
