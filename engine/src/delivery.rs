@@ -95,11 +95,12 @@ pub fn build_delivery_result(event: &Value, mut outcomes: Vec<ProviderOutcome>, 
 }
 
 /// The stored `release-connector-delivery` row, tagged with its flow's `source` and enriched
-/// with the ids it binds to (`audit_id`, `delivery_id`, `retry_of`...).
-pub fn delivery_row(result: &DeliveryResult, source: &str, bindings: &Map<String, Value>) -> Value {
+/// with the ids it binds to (`audit_id`, `delivery_id`, `retry_of`...). `nonce` comes from the
+/// host and makes the row id unique to this delivery (two deliveries are two side effects).
+pub fn delivery_row(result: &DeliveryResult, source: &str, bindings: &Map<String, Value>, nonce: u64) -> Value {
     let providers: Vec<&str> = result.deliveries.iter().map(|d| d.provider.as_str()).collect();
     let failed: Vec<&str> = result.deliveries.iter().filter(|d| !d.success).map(|d| d.provider.as_str()).collect();
-    let digest = sha256_text(&format!("{}|{}|{}", result.event_id, result.generated_at, providers.join(",")));
+    let digest = sha256_text(&format!("{}|{}|{}|{nonce:016x}", result.event_id, result.generated_at, providers.join(",")));
     let session_id = format!("rcd-{}-{}", slug(&result.event_id), &digest[..12]);
     let error_classes: BTreeMap<&str, ErrorClass> =
         result.deliveries.iter().filter_map(|d| d.error_class.map(|c| (d.provider.as_str(), c))).collect();
@@ -167,7 +168,7 @@ mod tests {
         assert_eq!(providers, ["jira", "splunk", "webhook"]);
         let mut bindings = Map::new();
         bindings.insert("audit_id".into(), json!("gordackaudit-1"));
-        let row = delivery_row(&result, "src", &bindings);
+        let row = delivery_row(&result, "src", &bindings, 7);
         assert_eq!(row["failed_providers"], json!(["jira", "webhook"]));
         assert_eq!(row["status_codes"], json!([401, 200, 503]));
         assert_eq!(row["error_classes"], json!({"jira": "permanent", "webhook": "transient"}));

@@ -79,6 +79,10 @@ impl Platform for SpinPlatform {
             .unwrap_or(0)
     }
 
+    fn nonce(&self) -> u64 {
+        wasi::random::random::get_random_u64()
+    }
+
     fn sleep_ms(&self, ms: u64) {
         wasi::clocks::monotonic_clock::subscribe_duration(ms.saturating_mul(1_000_000)).block();
     }

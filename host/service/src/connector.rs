@@ -24,37 +24,42 @@ fn auth_header(connector: &Connector) -> Option<(String, String)> {
     })
 }
 
-fn now_iso(platform: &impl Platform) -> String {
-    Timestamp::from_unix_micros(platform.now_micros()).map(Timestamp::to_iso).unwrap_or_default()
-}
-
 /// POSTs `event` (each provider's own payload) to every provider in `providers`, retrying
-/// transient failures, and returns the public-safe result.
+/// transient failures, and returns the public-safe result. Times are the request's `now`: the
+/// host reads the clock once per request.
 pub fn deliver(
     platform: &impl Platform,
     config: &Config,
     event: &Value,
     providers: &[String],
     options: DeliveryOptions,
+    now: Timestamp,
 ) -> DeliveryResult {
+    let now_iso = now.to_iso();
     let outcomes = providers
         .iter()
         .map(|provider| match config.connector(provider) {
-            Some(connector) => deliver_one(platform, connector, event, options),
+            Some(connector) => deliver_one(platform, connector, event, options, &now_iso),
             None => ProviderOutcome {
                 provider: provider.clone(),
                 status_code: None,
                 attempt_count: 0,
-                started_at: now_iso(platform),
-                completed_at: now_iso(platform),
+                started_at: now_iso.clone(),
+                completed_at: now_iso.clone(),
                 error: Some("connector is not configured".into()),
             },
         })
         .collect();
-    build_delivery_result(event, outcomes, &now_iso(platform))
+    build_delivery_result(event, outcomes, &now_iso)
 }
 
-fn deliver_one(platform: &impl Platform, connector: &Connector, event: &Value, options: DeliveryOptions) -> ProviderOutcome {
+fn deliver_one(
+    platform: &impl Platform,
+    connector: &Connector,
+    event: &Value,
+    options: DeliveryOptions,
+    now_iso: &str,
+) -> ProviderOutcome {
     let body = serde_json::to_vec(&body_for(event, &connector.name)).unwrap_or_default();
     let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
     headers.extend(auth_header(connector));
@@ -64,7 +69,6 @@ fn deliver_one(platform: &impl Platform, connector: &Connector, event: &Value, o
         body,
         timeout_ms: (options.timeout_seconds * 1000.0).round() as u64,
     };
-    let started_at = now_iso(platform);
     let attempts = options.retries + 1;
     let mut last: Result<u16, OutboundError> = Err(OutboundError::Other);
     let mut attempt_count = 0;
@@ -89,8 +93,8 @@ fn deliver_one(platform: &impl Platform, connector: &Connector, event: &Value, o
         provider: connector.name.clone(),
         status_code,
         attempt_count,
-        started_at,
-        completed_at: now_iso(platform),
+        started_at: now_iso.to_string(),
+        completed_at: now_iso.to_string(),
         error,
     }
 }

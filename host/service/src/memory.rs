@@ -55,6 +55,7 @@ pub struct MemoryPlatform {
     pub responses: RefCell<Vec<Result<u16, OutboundError>>>,
     pub sent: RefCell<Vec<OutboundRequest>>,
     pub now: Cell<i64>,
+    nonces: Cell<u64>,
 }
 
 impl MemoryPlatform {
@@ -65,6 +66,7 @@ impl MemoryPlatform {
             responses: RefCell::new(Vec::new()),
             sent: RefCell::new(Vec::new()),
             now: Cell::new(1_795_000_000_000_000),
+            nonces: Cell::new(0),
         }
     }
 }
@@ -90,4 +92,8 @@ impl Platform for MemoryPlatform {
         self.now.get()
     }
     fn sleep_ms(&self, _ms: u64) {}
+    fn nonce(&self) -> u64 {
+        self.nonces.set(self.nonces.get() + 1);
+        self.nonces.get()
+    }
 }

@@ -62,4 +62,7 @@ pub trait Platform {
     fn now_micros(&self) -> i64;
     /// Pauses between delivery attempts.
     fn sleep_ms(&self, ms: u64);
+    /// A value unique to this request (random), so that evidence of two side effects made at
+    /// the same instant never shares an id.
+    fn nonce(&self) -> u64;
 }

@@ -50,11 +50,11 @@ pub fn deliver_ack_audit<P: Platform>(ctx: &Ctx<'_, P>, body: &Value) -> ApiResu
         (Value::Null, Value::Null)
     } else {
         let options = DeliveryOptions { retries: req.retries, timeout_seconds: req.timeout_seconds };
-        let result = deliver(ctx.platform, &ctx.config, &event, &plan.selected_providers, options);
+        let result = deliver(ctx.platform, &ctx.config, &event, &plan.selected_providers, options, ctx.now);
         let mut bindings = Map::new();
         bindings.insert("audit_id".into(), json!(package.audit_id));
         bindings.insert("delivery_id".into(), json!(plan.delivery_id));
-        let row = delivery_row(&result, source::AUDIT, &bindings);
+        let row = delivery_row(&result, source::AUDIT, &bindings, ctx.platform.nonce());
         ctx.persist(&[&row])?;
         (val(&result), row)
     };

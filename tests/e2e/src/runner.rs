@@ -1,0 +1,171 @@
+//! Starts and stops the real `cavra up` process.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Default)]
+pub struct RunnerOptions {
+    pub data_dir: Option<PathBuf>,
+    /// `--var name=value` pairs.
+    pub vars: Vec<(String, String)>,
+    pub test_clock: bool,
+    pub extra_args: Vec<String>,
+}
+
+pub struct Runner {
+    pub base: String,
+    pub data_dir: PathBuf,
+    child: Child,
+    agent: ureq::Agent,
+    options: RunnerOptions,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+/// An HTTP answer: status, JSON body (or `Null`), raw text.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub json: Value,
+    pub text: String,
+}
+
+impl Runner {
+    pub fn binary() -> PathBuf {
+        crate::workspace_root().join("target/release/cavra")
+    }
+
+    pub fn start(options: RunnerOptions) -> Self {
+        let data_dir = options.data_dir.clone().unwrap_or_else(|| crate::temp_dir("runner"));
+        let root = crate::workspace_root();
+        let mut cmd = Command::new(Self::binary());
+        cmd.current_dir(&root)
+            .arg("up")
+            .arg("--port")
+            .arg("0")
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .args(&options.extra_args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if options.test_clock {
+            cmd.arg("--test-clock");
+        }
+        for (k, v) in &options.vars {
+            cmd.arg("--var").arg(format!("{k}={v}"));
+        }
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e} (run scripts/build.sh first)", Self::binary().display()));
+        let stdout = child.stdout.take().unwrap();
+        let stderr_pipe = child.stderr.take().unwrap();
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push_str(&format!("{line}\n"));
+            }
+        });
+        let mut lines = BufReader::new(stdout).lines();
+        let line = lines.next().and_then(Result::ok).unwrap_or_default();
+        let base = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("runner did not report its address: {line:?}; stderr: {}", stderr.lock().unwrap()))
+            .to_string();
+        std::thread::spawn(move || for _ in lines {});
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .new_agent();
+        Self { base, data_dir, child, agent, options, stderr }
+    }
+
+    /// A runner whose only provider `webhook` posts to `receiver`.
+    pub fn with_receiver(receiver: &crate::Receiver, mut options: RunnerOptions) -> Self {
+        options.vars.extend([
+            ("providers".to_string(), "webhook".to_string()),
+            ("provider_webhook_url".to_string(), format!("{}?api_key=receiver-url-secret", receiver.url)),
+            ("provider_webhook_token".to_string(), "receiver-bearer-secret".to_string()),
+            ("extra_outbound_origin".to_string(), format!("{}", receiver.origin)),
+        ]);
+        Self::start(options)
+    }
+
+    /// Stops the process and starts it again on the same data directory.
+    pub fn restart(mut self) -> Self {
+        self.stop();
+        let mut options = self.options.clone();
+        options.data_dir = Some(self.data_dir.clone());
+        Self::start(options)
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The runner's stderr so far.
+    pub fn logs(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    pub fn request(&self, method: &str, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Reply {
+        let url = format!("{}{path}", self.base);
+        let response = match method {
+            "GET" => {
+                let mut req = self.agent.get(&url);
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                req.call()
+            }
+            _ => {
+                let mut req = self.agent.post(&url).header("content-type", "application/json");
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                let bytes = body.map(|b| serde_json::to_vec(b).unwrap()).unwrap_or_default();
+                req.send(&bytes[..])
+            }
+        };
+        let mut response = response.unwrap_or_else(|e| panic!("{method} {path} failed: {e}"));
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        Reply { status, json: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+    }
+
+    /// POST with a JSON body at a test-clock time.
+    pub fn post_at(&self, path: &str, body: &Value, now: &str) -> Reply {
+        self.request("POST", path, Some(body), &[("x-cavra-now", now)])
+    }
+
+    pub fn get_at(&self, path: &str, now: &str) -> Reply {
+        self.request("GET", path, None, &[("x-cavra-now", now)])
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> Reply {
+        self.request("POST", path, Some(body), &[])
+    }
+
+    pub fn get(&self, path: &str) -> Reply {
+        self.request("GET", path, None, &[])
+    }
+
+    /// Every value stored in the runner's SQLite key-value database, as text.
+    pub fn stored_values(&self) -> Vec<String> {
+        let db = rusqlite::Connection::open(self.data_dir.join("sqlite_key_value.db")).unwrap();
+        let mut stmt = db.prepare("SELECT value FROM kv").unwrap();
+        stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))
+            .unwrap()
+            .map(|v| String::from_utf8_lossy(&v.unwrap()).into_owned())
+            .collect()
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
