@@ -248,4 +248,13 @@ $("mode-preview").addEventListener("click", () => setMode("preview"));
 $("deliver-form").addEventListener("submit", deliver);
 $("retry-form").addEventListener("submit", planRetry);
 $("worker-form").addEventListener("submit", runWorker);
-setMode(new URLSearchParams(location.search).get("mode") === "preview" ? "preview" : "live");
+// Start in the requested mode; without one, live when a cavra API answers here, else preview
+// (the console also works from any static file server).
+async function start() {
+  const requested = new URLSearchParams(location.search).get("mode");
+  if (requested === "preview" || requested === "live") return setMode(requested);
+  const reachable = await fetch("/healthz").then((r) => r.ok).catch(() => false);
+  await setMode(reachable ? "live" : "preview");
+  if (!reachable) notice("No cavra API answers here: showing Preview, computed in your browser.");
+}
+start();
