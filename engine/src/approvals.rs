@@ -130,8 +130,10 @@ impl ApprovalIndex {
         for (index, row) in items.iter().enumerate() {
             match kind_of(row) {
                 kinds::EXECUTION_RECORD => {
+                    // A skipped execution attempted nothing, so it does not use the approval up.
                     let record = payload(row, "retry_execution_record");
-                    if let Some(id) = record.get("approval_decision_id").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+                    let attempted = record.get("execution_status").and_then(Value::as_str).is_some_and(|s| s != "skipped");
+                    if let Some(id) = record.get("approval_decision_id").and_then(Value::as_str).filter(|s| attempted && !s.is_empty()) {
                         executed.insert(id.to_string());
                     }
                 }
@@ -497,5 +499,15 @@ impl ApprovalDecision {
             .with("external_ref", &self.external_ref)
             .with("expires_at", &self.expires_at)
             .nest("retry_execution_approval_decision", self)
+    }
+}
+
+impl crate::worker::Gate for ApprovalIndex {
+    fn allows(&self, decision: &RetryDecision) -> bool {
+        ApprovalIndex::allows(self, decision)
+    }
+
+    fn status(&self, decision: &RetryDecision) -> Option<String> {
+        serde_json::to_value(ApprovalIndex::status(self, decision)).ok()?.as_str().map(str::to_string)
     }
 }

@@ -71,7 +71,7 @@ pub fn decide(function: &str, input: &Value) -> Result<Value> {
         "worker-run" => {
             let params = WorkerParams::parse(&call.params, RetryFamily::AuditDelivery)?;
             let gate = crate::approvals::ApprovalIndex::build(call.items, call.now)?;
-            to_value(build_worker_run(RetryFamily::AuditDelivery, call.items, &params, &by, |d| gate.allows(d), call.now)?)
+            to_value(build_worker_run(RetryFamily::AuditDelivery, call.items, &params, &by, &gate, call.now)?)
         }
         "worker-dashboard" => to_value(history::worker_dashboard(call.items, call.now)),
         _ => return Err(unknown()),

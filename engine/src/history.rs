@@ -21,6 +21,49 @@ pub struct Page {
     pub total: usize,
     pub limit: usize,
     pub offset: usize,
+    /// ✚ Pass as `cursor` to get the page after this one, stable while new rows arrive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Paging of a newest-first list: `offset`, or a `cursor` (the last id of the previous page).
+#[derive(Debug, Clone, Default)]
+pub struct Paging {
+    pub limit: usize,
+    pub offset: usize,
+    pub cursor: Option<String>,
+}
+
+fn session_id(row: &Value) -> &str {
+    row.get("session_id").and_then(Value::as_str).unwrap_or("")
+}
+
+/// One page of `rows` (already filtered and newest first).
+pub fn page(schema_version: &str, rows: Vec<&Value>, paging: &Paging) -> Page {
+    let start = match &paging.cursor {
+        Some(cursor) => rows.iter().position(|r| session_id(r) == cursor).map_or(rows.len(), |i| i + 1),
+        None => paging.offset,
+    };
+    let items: Vec<Value> = rows.iter().skip(start).take(paging.limit).map(|r| (*r).clone()).collect();
+    let next_cursor = (start + items.len() < rows.len()).then(|| items.last().map(|r| session_id(r).to_string())).flatten();
+    Page {
+        schema_version: schema_version.into(),
+        product: kinds::PRODUCT.into(),
+        total: rows.len(),
+        items,
+        limit: paging.limit,
+        offset: paging.offset,
+        next_cursor,
+    }
+}
+
+/// A newest-first list of one kind, optionally only rows whose top-level `field` equals a value.
+pub fn list(items: &[Value], kind: &str, schema_version: &str, filters: &[(&str, &str)], paging: &Paging) -> Page {
+    let rows: Vec<&Value> = rows_of_kind(items, kind)
+        .into_iter()
+        .filter(|r| filters.iter().all(|(field, want)| r.get(*field).and_then(Value::as_str) == Some(*want)))
+        .collect();
+    page(schema_version, rows, paging)
 }
 
 /// Rows of `kind`, newest first (ties keep input order).
@@ -34,17 +77,10 @@ fn dry_run_of(row: &Value) -> bool {
 }
 
 /// `GET worker-runs`: audit worker runs, optionally only dry or only live ones.
-pub fn worker_history(items: &[Value], dry_run: Option<bool>, limit: usize, offset: usize) -> Page {
+pub fn worker_history(items: &[Value], dry_run: Option<bool>, paging: &Paging) -> Page {
     let runs: Vec<&Value> =
         rows_of_kind(items, kinds::WORKER_RUN).into_iter().filter(|r| dry_run.is_none_or(|d| dry_run_of(r) == d)).collect();
-    Page {
-        schema_version: schema!("worker-history").into(),
-        product: kinds::PRODUCT.into(),
-        total: runs.len(),
-        items: runs.into_iter().skip(offset).take(limit).cloned().collect(),
-        limit,
-        offset,
-    }
+    page(schema!("worker-history"), runs, paging)
 }
 
 /// `GET worker-dashboard`.

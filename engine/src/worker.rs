@@ -61,6 +61,21 @@ pub struct WorkerSummary {
     pub follow_up_action_count: usize,
 }
 
+/// What opens a live run to a decision: an approval, an acknowledgement, or nothing.
+pub trait Gate {
+    fn allows(&self, decision: &RetryDecision) -> bool;
+    /// ✚ Why, as a snake_case word for the follow-up action (`approved`, `denied`, `missing`...).
+    fn status(&self, _decision: &RetryDecision) -> Option<String> {
+        None
+    }
+}
+
+impl<F: Fn(&RetryDecision) -> bool> Gate for F {
+    fn allows(&self, decision: &RetryDecision) -> bool {
+        self(decision)
+    }
+}
+
 /// Whether a decision may be executed, as each family words it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -85,6 +100,9 @@ pub enum FollowUpAction {
         delivery_id: String,
         reason: String,
         approval_state: GateState,
+        /// ✚ The standing of the decision's approval, in live runs.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approval_status: Option<String>,
     },
     Escalation {
         action: RetryAction,
@@ -92,6 +110,9 @@ pub enum FollowUpAction {
         plan_id: String,
         reason: String,
         acknowledgement_state: GateState,
+        /// ✚ The standing of the provider's acknowledgement, in live runs.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        acknowledgement_status: Option<String>,
     },
     Executive {
         action: RetryAction,
@@ -176,7 +197,7 @@ pub fn build_worker_run(
     items: &[Value],
     params: &WorkerParams,
     generated_by: &str,
-    gate: impl Fn(&RetryDecision) -> bool,
+    gate: &dyn Gate,
     now: Timestamp,
 ) -> Result<WorkerRun> {
     let spec = spec(family);
@@ -186,7 +207,7 @@ pub fn build_worker_run(
     let gated = family != RetryFamily::ExecutiveDelivery;
     let selected: Vec<RetryDecision> = candidates
         .iter()
-        .filter(|d| params.dry_run || !gated || gate(d))
+        .filter(|d| params.dry_run || !gated || gate.allows(d))
         .take(params.max_retry_deliveries)
         .map(|d| (*d).clone())
         .collect();
@@ -197,7 +218,8 @@ pub fn build_worker_run(
         .iter()
         .map(|d| {
             let chosen = selected.contains(d);
-            follow_up(family, d, params.dry_run, chosen)
+            let status = if params.dry_run || d.action != RetryAction::Retry { None } else { gate.status(d) };
+            follow_up(family, d, params.dry_run, chosen, status)
         })
         .collect();
     let summary = WorkerSummary {
@@ -236,7 +258,7 @@ pub fn build_worker_run(
     })
 }
 
-fn follow_up(family: RetryFamily, d: &RetryDecision, dry_run: bool, chosen: bool) -> FollowUpAction {
+fn follow_up(family: RetryFamily, d: &RetryDecision, dry_run: bool, chosen: bool, status: Option<String>) -> FollowUpAction {
     let (action, provider, reason) = (d.action, d.provider.clone(), d.reason.clone());
     match (&d.subject, family) {
         (RetrySubject::Audit { delivery_id, audit_id }, _) => FollowUpAction::Audit {
@@ -252,6 +274,7 @@ fn follow_up(family: RetryFamily, d: &RetryDecision, dry_run: bool, chosen: bool
             } else {
                 GateState::ApprovalRequired
             },
+            approval_status: status,
         },
         (RetrySubject::Escalation { plan_id }, _) => FollowUpAction::Escalation {
             action,
@@ -265,6 +288,7 @@ fn follow_up(family: RetryFamily, d: &RetryDecision, dry_run: bool, chosen: bool
             } else {
                 GateState::AcknowledgementRequired
             },
+            acknowledgement_status: status,
         },
         (RetrySubject::Executive { run_id, executive_report_id }, _) => FollowUpAction::Executive {
             action,

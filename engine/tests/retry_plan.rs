@@ -3,7 +3,7 @@
 use cavra_engine::input::Fields;
 use cavra_engine::kinds;
 use cavra_engine::policy::RetryPolicy;
-use cavra_engine::retry::{RetryAction, RetryFamily, RetrySubject, build_retry_plan};
+use cavra_engine::retry::{RetryAction, RetryDecision, RetryFamily, RetrySubject, build_retry_plan};
 use cavra_engine::worker::{GateState, WorkerParams, build_worker_run, FollowUpAction};
 use cavra_engine::Timestamp;
 use serde_json::{Value, json};
@@ -182,7 +182,7 @@ fn worker_runs_are_dry_by_default_and_select_every_retry() {
     assert!(params.dry_run);
     assert!(!worker_params(json!({"execute": true})).dry_run);
     assert!(worker_params(json!({"execute": true, "dry_run": true})).dry_run);
-    let run = build_worker_run(RetryFamily::AuditDelivery, &items, &params, "tester", |_| false, t("2026-11-23T12:34:56Z")).expect("run");
+    let run = build_worker_run(RetryFamily::AuditDelivery, &items, &params, "tester", &|_: &RetryDecision| false, t("2026-11-23T12:34:56Z")).expect("run");
     assert_eq!(run.summary.retryable_count, 7);
     assert_eq!(run.selected_retries.len(), 5, "max_retry_deliveries defaults to 5");
     assert_eq!(run.summary.approval_pending_count, Some(0));
@@ -198,7 +198,7 @@ fn worker_runs_are_dry_by_default_and_select_every_retry() {
 fn live_runs_select_only_gated_decisions() {
     let items = [failure("d1", "a1", "webhook", "2026-11-23T10:00:00+00:00"), failure("d2", "a2", "webhook", "2026-11-23T10:00:00+00:00")];
     let params = worker_params(json!({"dry_run": false, "schedule": {"interval_minutes": 15}}));
-    let run = build_worker_run(RetryFamily::AuditDelivery, &items, &params, "ops", |d| d.subject_id() == "d2", t("2026-11-23T12:34:56Z"))
+    let run = build_worker_run(RetryFamily::AuditDelivery, &items, &params, "ops", &|d: &RetryDecision| d.subject_id() == "d2", t("2026-11-23T12:34:56Z"))
         .expect("run");
     assert_eq!(run.selected_retries.len(), 1);
     assert_eq!(run.summary.approval_pending_count, Some(1));

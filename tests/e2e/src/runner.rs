@@ -83,13 +83,18 @@ impl Runner {
     }
 
     /// A runner whose only provider `webhook` posts to `receiver`.
-    pub fn with_receiver(receiver: &crate::Receiver, mut options: RunnerOptions) -> Self {
-        options.vars.extend([
-            ("providers".to_string(), "webhook".to_string()),
-            ("provider_webhook_url".to_string(), format!("{}?api_key=receiver-url-secret", receiver.url)),
-            ("provider_webhook_token".to_string(), "receiver-bearer-secret".to_string()),
-            ("extra_outbound_origin".to_string(), format!("{}", receiver.origin)),
-        ]);
+    pub fn with_receiver(receiver: &crate::Receiver, options: RunnerOptions) -> Self {
+        Self::with_providers(receiver, &["webhook"], options)
+    }
+
+    /// A runner whose `providers` all post to `receiver` (at `/hook/<provider>`).
+    pub fn with_providers(receiver: &crate::Receiver, providers: &[&str], mut options: RunnerOptions) -> Self {
+        options.vars.push(("providers".to_string(), providers.join(",")));
+        for p in providers {
+            options.vars.push((format!("provider_{p}_url"), format!("{}/{p}?api_key=receiver-url-secret", receiver.url)));
+            options.vars.push((format!("provider_{p}_token"), "receiver-bearer-secret".to_string()));
+        }
+        options.vars.push(("extra_outbound_origin".to_string(), receiver.origin.clone()));
         Self::start(options)
     }
 

@@ -10,12 +10,14 @@ use cavra_engine::audit::{
     AuditPackage, DeliverAckAuditRequest, DeliveryPlanOptions, build_audit_package, build_delivery_event, build_delivery_plan,
 };
 use cavra_engine::delivery::delivery_row;
-use cavra_engine::history::{self, DEFAULT_LIMIT, MAX_LIMIT};
+use cavra_engine::history;
 use cavra_engine::input::Fields;
 use cavra_engine::kinds::{self, source};
 use cavra_engine::policy::RetryPolicy;
-use cavra_engine::retry::{RetryDecision, RetryFamily, build_retry_plan};
-use cavra_engine::worker::{WorkerParams, build_worker_run};
+use cavra_engine::approvals::ApprovalIndex;
+use cavra_engine::executions::{ExecutionFacts, build_execution_record};
+use cavra_engine::retry::{RetryDecision, RetryFamily, RetrySubject, build_retry_plan};
+use cavra_engine::worker::{WorkerParams, WorkerRun, build_worker_run};
 use serde_json::{Map, Value, json};
 
 fn no_connectors() -> ApiError {
@@ -104,61 +106,36 @@ pub fn retry_ack<P: Platform>(ctx: &Ctx<'_, P>, retry_plan_id: &str, body: &Valu
 const SKIPPED_DRY_RUN: &str = "dry_run";
 const SKIPPED_NO_PACKAGE: &str = "audit_package_not_found";
 const SKIPPED_NO_CONNECTOR: &str = "connector_config_not_configured";
+/// ✚ Another live run took this approval's one execution first.
+const SKIPPED_CLAIMED: &str = "approval_already_executed";
 
-/// `POST P/worker-run`: dry run by default; live runs redeliver approved decisions only.
+/// The kinds the live gate reads: approvals, and executions that used them up.
+const GATE_INPUTS: &[&str] = &[kinds::APPROVAL_DECISION, kinds::EXECUTION_RECORD];
+
+fn package_of<P: Platform>(ctx: &Ctx<'_, P>, audit_id: &str) -> ApiResult<Option<AuditPackage>> {
+    Ok(ctx
+        .store
+        .get(kinds::AUDIT_PACKAGE, audit_id)?
+        .and_then(|row| serde_json::from_value(row.get("acknowledgement_audit_package")?.clone()).ok()))
+}
+
+/// `POST P/worker-run`: dry run by default; a live run redelivers approved decisions only,
+/// each approval at most once (an atomic claim on its `decision_id` before any delivery).
 pub fn worker_run<P: Platform>(ctx: &Ctx<'_, P>, body: &Value) -> ApiResult<Response> {
     let f = Fields::new(Some(body), "")?;
     let actor = ctx.actor(&f, &["generated_by"], Some("console"))?;
     let params = WorkerParams::parse(&f, RetryFamily::AuditDelivery)?;
     f.allow(&["actor_claims"]);
     f.finish()?;
-    let items = ctx.store.rows_of_kind(kinds::CONNECTOR_DELIVERY)?;
-    let gate = |_: &RetryDecision| false;
-    let run = build_worker_run(RetryFamily::AuditDelivery, &items, &params, &actor.actor, gate, ctx.now)?;
+    let deliveries = ctx.store.rows_of_kind(kinds::CONNECTOR_DELIVERY)?;
+    let approvals = ApprovalIndex::build(&ctx.store.rows_of_kinds(GATE_INPUTS)?, ctx.now)?;
+    let run = build_worker_run(RetryFamily::AuditDelivery, &deliveries, &params, &actor.actor, &approvals, ctx.now)?;
     let retry_metadata = run.retry_plan.metadata(RetryFamily::AuditDelivery);
     ctx.persist(&[&retry_metadata])?;
-
+    let options = DeliveryOptions { retries: params.retries, timeout_seconds: params.timeout_seconds };
     let mut results = Vec::new();
     for decision in &run.selected_retries {
-        let (_, audit_id) = match &decision.subject {
-            cavra_engine::retry::RetrySubject::Audit { delivery_id, audit_id } => (delivery_id.clone(), audit_id.clone()),
-            _ => continue,
-        };
-        let package: Option<AuditPackage> = ctx
-            .store
-            .get(kinds::AUDIT_PACKAGE, &audit_id)?
-            .and_then(|row| serde_json::from_value(row.get("acknowledgement_audit_package").cloned()?).ok());
-        let mut result = json!({
-            "decision": decision, "delivery_plan": null, "plan_metadata": null, "delivery": null,
-            "delivery_metadata": null, "execution_record": null, "execution_metadata": null, "skipped": null,
-        });
-        let Some(package) = package else {
-            result["skipped"] = json!(SKIPPED_NO_PACKAGE);
-            results.push(result);
-            continue;
-        };
-        let configured = ctx.config.connector(&decision.provider).is_some();
-        let options = DeliveryPlanOptions {
-            // An unconfigured provider yields a plan with no destination: skipped, not refused.
-            requested_provider: if configured { decision.provider.clone() } else { "all".into() },
-            cadence: "retry".into(),
-            schedule_ref: Some(format!("retry:{}", run.run_id)),
-            next_delivery_at: None,
-            retry_of: Some(decision.subject_id().to_string()),
-        };
-        let available = if configured { vec![decision.provider.clone()] } else { Vec::new() };
-        let mut plan = build_delivery_plan(&package, &options, &available, &actor.actor, ctx.now)?;
-        plan.requested_provider = decision.provider.clone();
-        let plan_metadata = plan.metadata();
-        ctx.persist(&[&plan_metadata])?;
-        result["delivery_plan"] = val(&plan);
-        result["plan_metadata"] = plan_metadata;
-        if params.dry_run {
-            result["skipped"] = json!(SKIPPED_DRY_RUN);
-        } else if !configured {
-            result["skipped"] = json!(SKIPPED_NO_CONNECTOR);
-        }
-        results.push(result);
+        results.push(redeliver(ctx, &run, decision, &approvals, options, &actor.actor)?);
     }
     let metadata = run.metadata(RetryFamily::AuditDelivery);
     ctx.persist(&[&metadata])?;
@@ -171,13 +148,105 @@ pub fn worker_run<P: Platform>(ctx: &Ctx<'_, P>, body: &Value) -> ApiResult<Resp
     ]))
 }
 
+/// One selected decision: plan the redelivery, and (live) claim, deliver and record it.
+fn redeliver<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    run: &WorkerRun,
+    decision: &RetryDecision,
+    approvals: &ApprovalIndex,
+    options: DeliveryOptions,
+    actor: &str,
+) -> ApiResult<Value> {
+    let RetrySubject::Audit { delivery_id, audit_id } = &decision.subject else {
+        return Err(ApiError::new(500, "internal", "audit worker selected a non-audit decision"));
+    };
+    let mut result = json!({
+        "decision": decision, "delivery_plan": null, "plan_metadata": null, "delivery": null,
+        "delivery_metadata": null, "execution_record": null, "execution_metadata": null, "skipped": null,
+    });
+    let approval = if run.dry_run { None } else { approvals.decision(decision).filter(|_| approvals.allows(decision)) };
+    let mut plan = None;
+    let mut delivery_metadata = Value::Null;
+    let skipped = match package_of(ctx, audit_id)? {
+        None => Some(SKIPPED_NO_PACKAGE),
+        Some(package) => {
+            let configured = ctx.config.connector(&decision.provider).is_some();
+            let options_plan = DeliveryPlanOptions {
+                // An unconfigured provider yields a plan with no destination: skipped, not refused.
+                requested_provider: if configured { decision.provider.clone() } else { "all".into() },
+                cadence: "retry".into(),
+                schedule_ref: Some(format!("retry:{}", run.run_id)),
+                next_delivery_at: None,
+                retry_of: Some(delivery_id.clone()),
+            };
+            let available = if configured { vec![decision.provider.clone()] } else { Vec::new() };
+            let mut p = build_delivery_plan(&package, &options_plan, &available, actor, ctx.now)?;
+            p.requested_provider = decision.provider.clone();
+            let plan_metadata = p.metadata();
+            ctx.persist(&[&plan_metadata])?;
+            result["delivery_plan"] = val(&p);
+            result["plan_metadata"] = plan_metadata;
+            let skipped = if run.dry_run {
+                Some(SKIPPED_DRY_RUN)
+            } else if !configured {
+                Some(SKIPPED_NO_CONNECTOR)
+            } else if !approval.and_then(|a| a.decision_id.as_deref()).is_some_and(|id| {
+                ctx.store.claim(&format!("approval-execution:{id}")).unwrap_or(false)
+            }) {
+                Some(SKIPPED_CLAIMED)
+            } else {
+                let event = build_delivery_event(&package, &p, actor);
+                let delivered = deliver(ctx.platform, &ctx.config, &event, &p.selected_providers, options, ctx.now);
+                let mut bindings = Map::new();
+                bindings.insert("audit_id".into(), json!(audit_id));
+                bindings.insert("delivery_id".into(), json!(p.delivery_id));
+                bindings.insert("retry_of".into(), json!(delivery_id));
+                bindings.insert("retry_plan_id".into(), json!(run.retry_plan.retry_plan_id));
+                bindings.insert("worker_run_id".into(), json!(run.run_id));
+                delivery_metadata = delivery_row(&delivered, source::AUDIT, &bindings, ctx.platform.nonce());
+                ctx.persist(&[&delivery_metadata])?;
+                result["delivery"] = val(&delivered);
+                result["delivery_metadata"] = delivery_metadata.clone();
+                None
+            };
+            plan = Some(p);
+            skipped
+        }
+    };
+    result["skipped"] = json!(skipped);
+    // A lost claim records nothing: the run that won it records the execution.
+    if let Some(approval) = approval.filter(|_| skipped != Some(SKIPPED_CLAIMED)) {
+        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let facts = ExecutionFacts {
+            run_id: &run.run_id,
+            retry_plan_id: &run.retry_plan.retry_plan_id,
+            approval_decision_id: approval.decision_id.as_deref().unwrap_or(""),
+            approval_plan_id: approval.approval_plan_id.as_deref().unwrap_or(""),
+            provider: &decision.provider,
+            delivery_id,
+            audit_id,
+            delivery_plan_id: plan.as_ref().map_or("", |p| p.delivery_id.as_str()),
+            delivery_metadata_id: &text(&delivery_metadata, "session_id"),
+            delivery_success: delivery_metadata.get("delivery_success").and_then(Value::as_bool).unwrap_or(false),
+            selected_providers: plan.as_ref().map(|p| p.selected_providers.clone()).unwrap_or_default(),
+            skipped,
+            executed_by: actor,
+        };
+        let record = build_execution_record(&facts, ctx.now);
+        let execution_metadata = record.metadata();
+        ctx.persist(&[&execution_metadata])?;
+        result["execution_record"] = val(&record);
+        result["execution_metadata"] = execution_metadata;
+    }
+    Ok(result)
+}
+
 /// `GET P/worker-runs?dry_run=&limit=&offset=`.
 pub fn worker_runs<P: Platform>(ctx: &Ctx<'_, P>) -> ApiResult<Response> {
     let dry_run = ctx.query_bool("dry_run")?;
-    let limit = ctx.query_int("limit", DEFAULT_LIMIT as i64, 1, MAX_LIMIT as i64)? as usize;
-    let offset = ctx.query_int("offset", 0, 0, i64::from(u32::MAX))? as usize;
+    let paging = ctx.paging()?;
     let items = ctx.store.rows_of_kind(kinds::WORKER_RUN)?;
-    Ok(Response::json(200, &history::worker_history(&items, dry_run, limit, offset)))
+    Ok(Response::json(200, &history::worker_history(&items, dry_run, &paging)))
 }
 
 /// `GET P/worker-dashboard`.

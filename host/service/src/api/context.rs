@@ -98,6 +98,20 @@ impl<P: Platform> Ctx<'_, P> {
         Ok(n)
     }
 
+    /// `limit` (default 50, max 500), `offset` and `cursor` of a list request.
+    pub fn paging(&self) -> ApiResult<cavra_engine::history::Paging> {
+        use cavra_engine::history::{DEFAULT_LIMIT, MAX_LIMIT};
+        let cursor = match self.request.query_param("cursor").filter(|c| !c.is_empty()) {
+            Some(c) => Some(path_id(c)?.to_string()),
+            None => None,
+        };
+        Ok(cavra_engine::history::Paging {
+            limit: self.query_int("limit", DEFAULT_LIMIT as i64, 1, MAX_LIMIT as i64)? as usize,
+            offset: self.query_int("offset", 0, 0, i64::from(u32::MAX))? as usize,
+            cursor,
+        })
+    }
+
     /// A boolean query parameter (`true`/`false`/`1`/`0`).
     pub fn query_bool(&self, name: &str) -> ApiResult<Option<bool>> {
         match self.request.query_param(name).map(|s| s.trim().to_ascii_lowercase()) {

@@ -1,8 +1,11 @@
 //! The HTTP API: request checks, the clock, the actor, idempotency and routing.
 
+mod approvals;
 mod audit;
 mod context;
 mod info;
+mod lists;
+mod recovery;
 
 pub use context::{Actor, Ctx};
 
@@ -52,6 +55,7 @@ fn route_get<P: Platform>(ctx: &Ctx<'_, P>, segments: &[&str]) -> ApiResult<Resp
         ["worker-dashboard"] => audit::worker_dashboard(ctx),
         ["providers"] => info::providers(ctx),
         ["dashboard"] => info::dashboard(ctx),
+        [route] => lists::list(ctx, route).unwrap_or_else(|| Err(unknown_route(ctx.request))),
         _ => Err(unknown_route(ctx.request)),
     }
 }
@@ -62,6 +66,10 @@ fn route_post<P: Platform>(ctx: &Ctx<'_, P>, segments: &[&str], body: &Value) ->
         ["retry-plan"] => audit::retry_plan(ctx, body),
         ["retry-plans", id, "acknowledgements"] => audit::retry_ack(ctx, context::path_id(id)?, body),
         ["worker-run"] => audit::worker_run(ctx, body),
+        ["retry-execution-approval-plan"] => approvals::approval_plan(ctx, body),
+        ["retry-execution-approval-plans", id, "decisions"] => approvals::approval_decision(ctx, context::path_id(id)?, body),
+        ["connector-recovery-playbook"] => recovery::playbook(ctx, body),
+        ["connector-recovery-playbooks", id, "closures"] => recovery::closure(ctx, context::path_id(id)?, body),
         _ => Err(unknown_route(ctx.request)),
     }
 }

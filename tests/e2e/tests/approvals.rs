@@ -1,0 +1,175 @@
+//! SPEC §3–4 through the real runner: approval-gated live retries, four-eyes, expiry,
+//! supersession, and exactly one delivery per approval even when live runs race.
+
+use cavra_e2e::{Behavior, P, Receiver, Reply, Runner, RunnerOptions};
+use serde_json::{Value, json};
+
+const T0: &str = "2026-11-23T10:00:00Z";
+const T1: &str = "2026-11-23T10:20:00Z";
+
+fn runner(receiver: &Receiver) -> Runner {
+    Runner::with_receiver(receiver, RunnerOptions { test_clock: true, ..Default::default() })
+}
+
+fn ok(reply: Reply) -> Value {
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.json
+}
+
+/// Delivers `n` audit packages that all fail, then plans retries, acknowledges each decision
+/// and plans approval (as `ops`). Returns the approval plan's decisions.
+fn prepare(runner: &Runner, receiver: &Receiver, n: usize, ttl_minutes: Option<i64>) -> (String, Vec<Value>) {
+    receiver.script(&vec![Behavior::Status(503); n]);
+    for i in 0..n {
+        let acks = json!([{"schedule_id": format!("drill-{i}"), "provider": "webhook"}]);
+        let r = ok(runner.post_at(P, &json!({"retries": 0, "schedule_id": format!("drill-{i}"), "acknowledgements": acks}), T0));
+        assert_eq!(r["success"], json!(false));
+    }
+    let plan = ok(runner.post_at(&format!("{P}/retry-plan"), &json!({"generated_by": "ops"}), T1));
+    let retry_plan_id = plan["plan"]["retry_plan_id"].as_str().unwrap_or_default().to_string();
+    let decisions = plan["plan"]["retry_decisions"].as_array().cloned().unwrap_or_default();
+    assert_eq!(decisions.len(), n);
+    for d in &decisions {
+        assert_eq!(d["action"], json!("retry"));
+        let ack = json!({"provider": d["provider"], "delivery_id": d["delivery_id"], "audit_id": d["audit_id"],
+                         "acknowledged_by": "ops", "acknowledgement_state": "accepted"});
+        ok(runner.post_at(&format!("{P}/retry-plans/{retry_plan_id}/acknowledgements"), &ack, T1));
+    }
+    let mut body = json!({"generated_by": "ops", "approval_policy": {"require_retry_ack": true}});
+    if let Some(ttl) = ttl_minutes {
+        body["ttl_minutes"] = json!(ttl);
+    }
+    let approval = ok(runner.post_at(&format!("{P}/retry-execution-approval-plan"), &body, T1));
+    assert_eq!(approval["plan"]["approval_required_count"], json!(n));
+    let id = approval["plan"]["approval_plan_id"].as_str().unwrap_or_default().to_string();
+    (id, approval["plan"]["approval_decisions"].as_array().cloned().unwrap_or_default())
+}
+
+fn decide(runner: &Runner, plan_id: &str, d: &Value, by: &str, state: &str, now: &str) -> Reply {
+    let body = json!({"provider": d["provider"], "delivery_id": d["delivery_id"], "audit_id": d["audit_id"],
+                      "retry_plan_id": d["retry_plan_id"], "decided_by": by, "approval_state": state,
+                      "external_ref": "CHG-789"});
+    runner.post_at(&format!("{P}/retry-execution-approval-plans/{plan_id}/decisions"), &body, now)
+}
+
+fn live_run(runner: &Runner, now: &str) -> Value {
+    ok(runner.post_at(&format!("{P}/worker-run"), &json!({"execute": true, "generated_by": "ops", "retries": 0}), now))
+}
+
+#[test]
+fn an_approval_by_a_second_actor_allows_exactly_one_live_retry() {
+    let receiver = Receiver::start();
+    let runner = runner(&receiver);
+    let (plan_id, decisions) = prepare(&runner, &receiver, 1, None);
+    let d = &decisions[0];
+
+    let own = decide(&runner, &plan_id, d, "ops", "approved", T1);
+    assert_eq!((own.status, own.json["error"]["code"].clone()), (403, json!("self_approval")), "{}", own.text);
+    let unknown = decide(&runner, "gordackretryapproval-0000000000000000", d, "approver", "approved", T1);
+    assert_eq!(unknown.status, 404, "{}", unknown.text);
+    let mut partial = d.clone();
+    partial["delivery_id"] = Value::Null;
+    let missing = decide(&runner, &plan_id, &partial, "approver", "approved", T1);
+    assert_eq!((missing.status, missing.json["error"]["code"].clone()), (400, json!("missing_field")), "{}", missing.text);
+
+    let approved = ok(decide(&runner, &plan_id, d, "approver", "approved", T1));
+    assert_eq!(approved["decision"]["requested_by"], json!("ops"));
+    assert_eq!(approved["decision"]["expires_at"], json!("2026-11-24T10:20:00+00:00"));
+    let decision_id = approved["decision"]["decision_id"].clone();
+
+    receiver.always(Behavior::Status(200));
+    let before = receiver.count();
+    let run = live_run(&runner, "2026-11-23T10:30:00Z");
+    assert_eq!(run["run"]["dry_run"], json!(false));
+    assert_eq!(run["run"]["summary"]["selected_retry_count"], json!(1));
+    let result = &run["retry_results"][0];
+    assert_eq!(result["skipped"], Value::Null, "{result}");
+    let record = &result["execution_record"];
+    assert_eq!(record["execution_status"], json!("delivered"));
+    assert_eq!(record["approval_decision_id"], decision_id);
+    assert_eq!(record["execution_hash"].as_str().map(str::len), Some(64));
+    assert!(record["public_evidence_refs"].as_array().is_some_and(|r| r.len() == 4), "{record}");
+    assert_eq!(result["execution_metadata"]["metadata_kind"], json!("go-backend-rollback-drill-acknowledgement-audit-delivery-retry-execution-record"));
+    assert_eq!(receiver.count(), before + 1, "exactly one POST for one approved decision");
+
+    // The approval is used up; the redelivery closed the group.
+    let again = live_run(&runner, "2026-11-23T10:31:00Z");
+    assert_eq!(again["run"]["summary"]["selected_retry_count"], json!(0));
+    assert_eq!(receiver.count(), before + 1);
+    let executions = ok(runner.get(&format!("{P}/retry-execution-records")));
+    assert_eq!(executions["total"], json!(1));
+    let dashboard = ok(runner.get(&format!("{P}/dashboard")));
+    assert_eq!(dashboard["counts"]["retry_execution_status_counts"], json!({"delivered": 1}));
+    assert_eq!(dashboard["counts"]["approval_decision_counts"], json!({"approved": 1}));
+}
+
+#[test]
+fn denied_deferred_expired_and_revoked_approvals_execute_nothing() {
+    let receiver = Receiver::start();
+    let runner = runner(&receiver);
+    let (plan_id, decisions) = prepare(&runner, &receiver, 4, Some(5));
+    ok(decide(&runner, &plan_id, &decisions[0], "approver", "denied", T1));
+    ok(decide(&runner, &plan_id, &decisions[1], "approver", "deferred", T1));
+    ok(decide(&runner, &plan_id, &decisions[2], "approver", "approved", T1)); // expires after 5 minutes
+    ok(decide(&runner, &plan_id, &decisions[3], "approver", "approved", T1));
+    ok(decide(&runner, &plan_id, &decisions[3], "approver", "denied", "2026-11-23T10:21:00Z")); // revokes
+
+    receiver.always(Behavior::Status(200));
+    let before = receiver.count();
+    let run = live_run(&runner, "2026-11-23T10:26:00Z");
+    assert_eq!(run["run"]["summary"]["selected_retry_count"], json!(0));
+    assert_eq!(run["run"]["summary"]["approval_pending_count"], json!(4));
+    assert_eq!(receiver.count(), before, "nothing was delivered");
+    let mut why: Vec<String> = run["run"]["follow_up_actions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            assert_eq!(f["approval_state"], json!("approval_required"));
+            f["approval_status"].as_str().unwrap_or("?").to_string()
+        })
+        .collect();
+    why.sort();
+    assert_eq!(why, ["deferred", "denied", "denied", "expired"]);
+    assert_eq!(ok(runner.get(&format!("{P}/retry-execution-records")))["total"], json!(0));
+}
+
+#[test]
+fn racing_live_runs_deliver_each_approval_once() {
+    const DECISIONS: usize = 3;
+    const RUNS: usize = 8;
+    let receiver = Receiver::start();
+    let runner = std::sync::Arc::new(runner(&receiver));
+    let (plan_id, decisions) = prepare(&runner, &receiver, DECISIONS, None);
+    for d in &decisions {
+        ok(decide(&runner, &plan_id, d, "approver", "approved", T1));
+    }
+    // A slow connector keeps the first claims in flight while the other runs select.
+    receiver.always(Behavior::Delay(std::time::Duration::from_millis(300)));
+    let before = receiver.count();
+    let threads: Vec<_> = (0..RUNS)
+        .map(|_| {
+            let runner = runner.clone();
+            std::thread::spawn(move || live_run(&runner, "2026-11-23T10:30:00Z"))
+        })
+        .collect();
+    let runs: Vec<Value> = threads.into_iter().map(|t| t.join().unwrap_or(Value::Null)).collect();
+    let delivered: usize = runs
+        .iter()
+        .flat_map(|r| r["retry_results"].as_array().cloned().unwrap_or_default())
+        .filter(|r| r["execution_record"]["execution_status"] == json!("delivered"))
+        .count();
+    let claimed_elsewhere: usize = runs
+        .iter()
+        .flat_map(|r| r["retry_results"].as_array().cloned().unwrap_or_default())
+        .filter(|r| r["skipped"] == json!("approval_already_executed"))
+        .count();
+    let selected: u64 = runs.iter().map(|r| r["run"]["summary"]["selected_retry_count"].as_u64().unwrap_or(0)).sum();
+    assert_eq!(receiver.count() - before, DECISIONS, "one delivery per approved decision");
+    assert_eq!(delivered, DECISIONS);
+    assert_eq!(delivered + claimed_elsewhere, selected as usize, "every selected decision was delivered once or lost its claim");
+    assert!(claimed_elsewhere > 0, "the runs raced for the same approvals");
+    let executions = ok(runner.get(&format!("{P}/retry-execution-records")));
+    assert_eq!(executions["total"], json!(DECISIONS), "executions = decisions");
+    println!("concurrency: {RUNS} runs x {DECISIONS} approvals -> {delivered} deliveries, {claimed_elsewhere} lost claims, 0 duplicates");
+}
