@@ -3,7 +3,27 @@
 
 const PREFIX = "/runtime/go-pilot/rollback-drill-notifications/acknowledgements/audit-delivery";
 const $ = (id) => document.getElementById(id);
-const state = { mode: "live", engine: null, sample: null };
+const state = { mode: "live", engine: null, sample: null, retryPlan: null, decisions: [], executions: [] };
+
+const actor = () => $("actor").value.trim() || "console";
+const keyOf = (d) => `${d.provider}|${d.delivery_id}|${d.audit_id}`;
+
+function button(label, onClick, kind = "") {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = `action small ${kind}`;
+  b.textContent = label;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+/** The newest stored approval decision for a retry key, and whether an execution used it. */
+function lastDecision(d) {
+  const decision = state.decisions.find((x) => keyOf(x) === keyOf(d));
+  if (!decision) return null;
+  const executed = state.executions.some((e) => e.approval_decision_id === decision.decision_id && e.execution_status !== "skipped");
+  return { state: executed ? "executed" : decision.approval_state, expires: decision.expires_at };
+}
 
 function notice(text, kind = "") {
   const el = $("notice");
@@ -43,8 +63,16 @@ function renderDecisions(plan) {
     cell(tr, d.retry_count);
     cell(tr, d.next_retry_at);
     cell(tr, d.reason);
+    if (state.mode === "live") {
+      const last = lastDecision(d);
+      cell(tr, last ? last.state : "none", last ? last.state : "missing");
+      const review = document.createElement("td");
+      review.append(button("Ack Retry", () => ackRetry(d)));
+      tr.append(review);
+    }
     body.append(tr);
   }
+  state.retryPlan = plan;
   $("decisions-summary").textContent =
     `${plan.retry_plan_id}: ${plan.retryable_count} retry, ${plan.waiting_count} wait, ` +
     `${plan.suppressed_count} suppressed (alert level ${plan.alert_level})`;
@@ -101,12 +129,18 @@ async function api(method, path, body) {
 
 async function refreshLive() {
   try {
-    const [dashboard, workers, providers, history] = await Promise.all([
+    const [dashboard, workers, providers, history, decisions, executions] = await Promise.all([
       api("GET", `${PREFIX}/dashboard`),
       api("GET", `${PREFIX}/worker-dashboard`),
       api("GET", `${PREFIX}/providers`),
       api("GET", `${PREFIX}/worker-runs?limit=20`),
+      api("GET", `${PREFIX}/retry-execution-approval-decisions?limit=500`),
+      api("GET", `${PREFIX}/retry-execution-records?limit=50`),
     ]);
+    state.decisions = decisions.items;
+    state.executions = executions.items;
+    renderExecutions(executions.items);
+    if (state.retryPlan) renderDecisions(state.retryPlan);
     setCards({
       plans: dashboard.counts.audit_retry_plan_count,
       retryable: dashboard.counts.retryable_audit_delivery_count,
@@ -151,6 +185,7 @@ async function deliver(event) {
   }
   await runAction($("deliver-ack-audit"), () =>
     api("POST", PREFIX, {
+      generated_by: actor(),
       provider: $("deliver-provider").value,
       owner: $("deliver-owner").value,
       cadence: $("deliver-cadence").value,
@@ -164,6 +199,7 @@ async function runWorker(event) {
   event.preventDefault();
   const result = await runAction($("run-audit-worker"), () =>
     api("POST", `${PREFIX}/worker-run`, {
+      generated_by: actor(),
       dry_run: $("worker-dry-run").checked,
       max_retry_deliveries: Number($("worker-max").value),
       retry_policy: policy(),
@@ -171,6 +207,152 @@ async function runWorker(event) {
     }),
   );
   if (result) renderDecisions(result.run.retry_plan);
+  await refreshLive();
+}
+
+async function ackRetry(d) {
+  await runAction($("plan-audit-retry"), () =>
+    api("POST", `${PREFIX}/retry-plans/${state.retryPlan.retry_plan_id}/acknowledgements`, {
+      provider: d.provider, delivery_id: d.delivery_id, audit_id: d.audit_id,
+      acknowledged_by: actor(), acknowledgement_state: "accepted",
+    }),
+  );
+}
+
+function renderApprovals(plan) {
+  const body = $("approvals").querySelector("tbody");
+  body.replaceChildren();
+  for (const c of plan.approval_decisions) {
+    const tr = document.createElement("tr");
+    cell(tr, c.provider);
+    cell(tr, c.delivery_id);
+    cell(tr, c.action);
+    const last = lastDecision(c);
+    cell(tr, last ? last.state : c.approval_status || "none", last ? last.state : c.approval_status || "missing");
+    const td = document.createElement("td");
+    for (const [label, value, kind] of [["Approve", "approved", ""], ["Deny", "denied", "danger"], ["Defer", "deferred", "secondary"]]) {
+      td.append(button(label, () => decide(plan, c, value), kind));
+    }
+    tr.append(td);
+    body.append(tr);
+  }
+  $("approvals-summary").textContent =
+    `${plan.approval_plan_id} (requested by ${plan.requested_by}): ${plan.approval_required_count} need approval, ` +
+    `${plan.approved_count} already approved, ${plan.waiting_count} wait for a retry acknowledgement`;
+}
+
+async function planApproval() {
+  const result = await runAction($("plan-retry-approval"), () =>
+    api("POST", `${PREFIX}/retry-execution-approval-plan`, {
+      generated_by: actor(),
+      ttl_minutes: Number($("approval-ttl").value),
+      approval_policy: { require_retry_ack: $("approval-require-ack").checked },
+    }),
+  );
+  if (result) {
+    state.approvalPlan = result.plan;
+    renderApprovals(result.plan);
+  }
+}
+
+async function decide(plan, c, approvalState) {
+  const result = await runAction($("plan-retry-approval"), () =>
+    api("POST", `${PREFIX}/retry-execution-approval-plans/${plan.approval_plan_id}/decisions`, {
+      provider: c.provider, delivery_id: c.delivery_id, audit_id: c.audit_id, retry_plan_id: c.retry_plan_id,
+      decided_by: actor(), approval_state: approvalState,
+    }),
+  );
+  if (result) {
+    await refreshLive();
+    renderApprovals(plan);
+  }
+}
+
+async function executeRetry() {
+  const b = $("execute-retry");
+  if (b.dataset.armed !== "true") {
+    b.dataset.armed = "true";
+    b.textContent = "Confirm live retry";
+    notice("A live retry delivers approved decisions to the real connectors. Click again to confirm.");
+    return;
+  }
+  b.dataset.armed = "false";
+  b.textContent = "Execute Retry";
+  const result = await runAction(b, () =>
+    api("POST", `${PREFIX}/worker-run`, { execute: true, generated_by: actor(), retry_policy: policy(),
+      max_retry_deliveries: Number($("worker-max").value) }),
+  );
+  if (result) {
+    const executed = result.retry_results.filter((r) => r.execution_record).length;
+    notice(`Live run ${result.run.run_id}: ${result.run.summary.selected_retry_count} selected, ${executed} executed, ` +
+      `${result.run.summary.approval_pending_count} waiting for approval.`, "ok");
+    renderDecisions(result.run.retry_plan);
+  }
+  await refreshLive();
+}
+
+function renderExecutions(rows) {
+  const body = $("executions").querySelector("tbody");
+  body.replaceChildren();
+  for (const row of rows) {
+    const tr = document.createElement("tr");
+    cell(tr, row.execution_id);
+    cell(tr, row.created_at);
+    cell(tr, row.provider);
+    cell(tr, row.execution_status, row.execution_status);
+    cell(tr, row.approval_decision_id);
+    cell(tr, row.run_id);
+    body.append(tr);
+  }
+}
+
+function renderPlaybook(playbook) {
+  const body = $("playbook").querySelector("tbody");
+  body.replaceChildren();
+  for (const p of playbook.provider_playbooks) {
+    const tr = document.createElement("tr");
+    cell(tr, p.provider);
+    cell(tr, p.category);
+    cell(tr, p.failure_count);
+    cell(tr, p.status_codes.join(", "));
+    const td = document.createElement("td");
+    const form = document.createElement("div");
+    form.className = "inline-form";
+    const select = document.createElement("select");
+    select.setAttribute("aria-label", `Closure state for ${p.provider}`);
+    for (const s of ["resolved", "mitigated", "deferred", "escalated", "reopened"]) select.append(new Option(s, s));
+    const refs = document.createElement("input");
+    refs.placeholder = "verification refs (comma list)";
+    refs.setAttribute("aria-label", `Verification references for ${p.provider}`);
+    form.append(select, refs, button("Close Recovery", () => closeRecovery(playbook, p.provider, select.value, refs.value)));
+    td.append(form);
+    tr.append(td);
+    body.append(tr);
+  }
+  $("playbook-steps").replaceChildren(...(playbook.provider_playbooks[0]?.recovery_steps || []).map((s) => {
+    const li = document.createElement("li");
+    li.textContent = s;
+    return li;
+  }));
+  $("playbook-summary").textContent = `${playbook.playbook_id}: ${playbook.provider_count} provider(s), ${playbook.failure_count} failure(s)`;
+}
+
+async function recoveryPlaybook() {
+  const result = await runAction($("recovery-playbook"), () =>
+    api("POST", `${PREFIX}/connector-recovery-playbook`, {
+      generated_by: actor(), min_failure_count: Number($("playbook-min").value), lookback_hours: Number($("playbook-lookback").value),
+    }),
+  );
+  if (result) renderPlaybook(result.playbook);
+}
+
+async function closeRecovery(playbook, provider, closureState, refs) {
+  await runAction($("recovery-playbook"), () =>
+    api("POST", `${PREFIX}/connector-recovery-playbooks/${playbook.playbook_id}/closures`, {
+      provider, closed_by: actor(), closure_state: closureState,
+      verification_refs: refs.split(",").map((r) => r.trim()).filter(Boolean),
+    }),
+  );
   await refreshLive();
 }
 
@@ -195,7 +377,7 @@ async function loadSample() {
 async function planRetry(event) {
   event.preventDefault();
   if (state.mode === "live") {
-    const result = await runAction($("plan-audit-retry"), () => api("POST", `${PREFIX}/retry-plan`, { retry_policy: policy() }));
+    const result = await runAction($("plan-audit-retry"), () => api("POST", `${PREFIX}/retry-plan`, { generated_by: actor(), retry_policy: policy() }));
     if (result) renderDecisions(result.plan);
     await refreshLive();
     return;
@@ -248,6 +430,9 @@ $("mode-preview").addEventListener("click", () => setMode("preview"));
 $("deliver-form").addEventListener("submit", deliver);
 $("retry-form").addEventListener("submit", planRetry);
 $("worker-form").addEventListener("submit", runWorker);
+$("plan-retry-approval").addEventListener("click", planApproval);
+$("execute-retry").addEventListener("click", executeRetry);
+$("recovery-playbook").addEventListener("click", recoveryPlaybook);
 // Start in the requested mode; without one, live when a cavra API answers here, else preview
 // (the console also works from any static file server).
 async function start() {

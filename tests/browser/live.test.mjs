@@ -40,3 +40,59 @@ test("the seed 002 operator flow works in live mode", async () => {
     await runner.stop();
   }
 });
+
+test("approval-gated live retry, playbook and closure from the console", async () => {
+  const runner = await startRunner();
+  const browser = await launch();
+  try {
+    const { page, errors } = await newPage(browser);
+    const done = () => page.waitForFunction(() => document.getElementById("notice").textContent === "Done.");
+    await page.goto(`${runner.url}/`);
+    await page.waitForFunction(() => document.querySelectorAll("#deliver-provider option").length > 1);
+    await page.fill("#actor", "ops");
+    await page.click("#deliver-ack-audit");
+    await done();
+    await page.check("#policy-immediate");
+    await page.fill("#policy-delay", "0");
+    await page.click("#plan-audit-retry");
+    await page.waitForSelector("#decisions tbody tr");
+    await page.click("#decisions tbody tr button:has-text('Ack Retry')");
+    await done();
+    await page.click("#plan-retry-approval");
+    await page.waitForSelector("#approvals tbody tr");
+    assert.equal(await page.textContent("#approvals tbody tr td:nth-child(3)"), "request_approval");
+
+    // Four eyes: the requester cannot approve.
+    await page.click("#approvals tbody tr button:has-text('Approve')");
+    await page.waitForSelector("#notice.error");
+    assert.match(await page.textContent("#notice"), /403 self_approval/);
+    await page.fill("#actor", "approver");
+    await page.click("#approvals tbody tr button:has-text('Approve')");
+    await page.waitForFunction(() => document.querySelector("#approvals tbody tr td:nth-child(4)").textContent === "approved");
+    assert.equal(await page.textContent("#decisions tbody tr td:nth-child(7)"), "approved");
+
+    await page.request.post(`${runner.url}/_cavra/demo-sink`, { data: { mode: "accepting" } });
+    await page.fill("#actor", "ops");
+    await page.click("#execute-retry");
+    assert.match(await page.textContent("#notice"), /Click again to confirm/);
+    await page.click("#execute-retry");
+    await page.waitForSelector("#executions tbody tr");
+    assert.equal(await page.textContent("#executions tbody tr td:nth-child(4)"), "delivered");
+    assert.equal(await page.textContent("#decisions tbody tr td:nth-child(7)"), "executed");
+
+    await page.fill("#playbook-min", "1");
+    await page.click("#recovery-playbook");
+    await page.waitForSelector("#playbook tbody tr");
+    assert.equal(await page.textContent("#playbook tbody tr td:nth-child(2)"), "webhook");
+    await page.fill("#playbook tbody tr input", "INC-42, change:CHG0031");
+    await page.click("#playbook tbody tr button:has-text('Close Recovery')");
+    await done();
+    const closure = JSON.parse(await page.textContent("#result"));
+    assert.deepEqual(closure.closure.verification_refs, ["INC-42", "change:CHG0031"]);
+    await page.screenshot({ path: join(ARTIFACTS, "live-approvals.png"), fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await runner.stop();
+  }
+});
