@@ -13,7 +13,14 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 /// The functions `call` knows, in SPEC §13 order.
-pub const FUNCTIONS: &[&str] = &["retry-plan", "worker-run", "worker-dashboard"];
+pub const FUNCTIONS: &[&str] = &[
+    "retry-plan",
+    "worker-run",
+    "worker-dashboard",
+    "retry-execution-approval-plan",
+    "connector-recovery-playbook",
+    "retry-recovery-report",
+];
 
 /// A parsed `{items, params, now}` call.
 pub struct Call<'a> {
@@ -74,6 +81,19 @@ pub fn decide(function: &str, input: &Value) -> Result<Value> {
             to_value(build_worker_run(RetryFamily::AuditDelivery, call.items, &params, &by, &gate, call.now)?)
         }
         "worker-dashboard" => to_value(history::worker_dashboard(call.items, call.now)),
+        "retry-execution-approval-plan" => {
+            let params = crate::approvals::ApprovalPlanParams::parse(&call.params)?;
+            to_value(crate::approvals::build_approval_plan(call.items, &params, &by, call.now)?)
+        }
+        "connector-recovery-playbook" => {
+            let params = crate::recovery::PlaybookParams::parse(&call.params)?;
+            to_value(crate::recovery::build_playbook(call.items, params, &by, call.now)?)
+        }
+        "retry-recovery-report" => {
+            let slo = call.params.integer(&["recovery_slo_minutes"], 1, crate::report::MAX_SLO_MINUTES)?;
+            let slo = slo.unwrap_or(crate::report::DEFAULT_SLO_MINUTES);
+            to_value(crate::report::build_recovery_report(call.items, slo, &by, call.now)?)
+        }
         _ => return Err(unknown()),
     };
     call.params.finish()?;

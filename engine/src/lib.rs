@@ -24,6 +24,7 @@ pub mod policy;
 pub mod provider;
 pub mod recovery;
 pub mod redact;
+pub mod report;
 pub mod retry;
 pub mod rows;
 pub mod schedule;

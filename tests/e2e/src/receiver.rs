@@ -2,7 +2,6 @@
 //! records what it got.
 
 use std::collections::VecDeque;
-use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

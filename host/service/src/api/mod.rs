@@ -3,9 +3,11 @@
 mod approvals;
 mod audit;
 mod context;
+mod engine;
 mod info;
 mod lists;
 mod recovery;
+mod reports;
 
 pub use context::{Actor, Ctx};
 
@@ -34,6 +36,12 @@ fn dispatch<P: Platform>(platform: &P, request: &Request) -> ApiResult<Response>
     if path == "/healthz" {
         return Ok(info::healthz(platform));
     }
+    if let Some(function) = path.strip_prefix("/engine/v1/") {
+        if request.method != Method::Post {
+            return Err(ApiError::new(405, "method_not_allowed", "engine functions take POST"));
+        }
+        return engine::decide(function, &read_body(request)?);
+    }
     let Some(rest) = path.strip_prefix(PREFIX) else {
         return Err(ApiError::new(404, "not_found", format!("no route for `{}`", truncate(&request.path))));
     };
@@ -55,6 +63,7 @@ fn route_get<P: Platform>(ctx: &Ctx<'_, P>, segments: &[&str]) -> ApiResult<Resp
         ["worker-dashboard"] => audit::worker_dashboard(ctx),
         ["providers"] => info::providers(ctx),
         ["dashboard"] => info::dashboard(ctx),
+        ["retry-recovery-report"] => reports::recovery_report(ctx),
         [route] => lists::list(ctx, route).unwrap_or_else(|| Err(unknown_route(ctx.request))),
         _ => Err(unknown_route(ctx.request)),
     }
