@@ -11,9 +11,16 @@ use std::fmt::Write;
 
 /// Canonical JSON text of any serialisable value.
 pub fn to_canonical_json<T: Serialize + ?Sized>(value: &T) -> String {
-    let value = serde_json::to_value(value).unwrap_or(Value::Null);
-    let mut out = String::new();
-    write_value(&mut out, &value);
+    match serde_json::to_value(value) {
+        Ok(v) => canonical_of_value(&v),
+        Err(_) => "null".into(),
+    }
+}
+
+/// Canonical JSON text of a JSON value (no copy of the value is made).
+pub fn canonical_of_value(value: &Value) -> String {
+    let mut out = String::with_capacity(256);
+    write_value(&mut out, value);
     out
 }
 
@@ -22,9 +29,20 @@ pub fn sha256_hex<T: Serialize + ?Sized>(value: &T) -> String {
     hex::encode(Sha256::digest(to_canonical_json(value).as_bytes()))
 }
 
+/// Lower-case hex SHA-256 of the canonical JSON of a JSON value.
+pub fn sha256_of_value(value: &Value) -> String {
+    hex::encode(Sha256::digest(canonical_of_value(value).as_bytes()))
+}
+
 /// `<prefix>-<first 16 hex digits of sha256(canonical JSON of material)>`.
 pub fn stable_id<T: Serialize + ?Sized>(prefix: &str, material: &T) -> String {
     let digest = sha256_hex(material);
+    format!("{prefix}-{}", &digest[..16])
+}
+
+/// `stable_id` for material that is already a JSON value.
+pub fn stable_id_of_value(prefix: &str, material: &Value) -> String {
+    let digest = sha256_of_value(material);
     format!("{prefix}-{}", &digest[..16])
 }
 
@@ -69,6 +87,12 @@ fn write_value(out: &mut String, value: &Value) {
 
 fn write_string(out: &mut String, s: &str) {
     out.push('"');
+    // Most text needs no escape: copy it in one piece.
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),

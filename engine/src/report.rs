@@ -8,7 +8,7 @@ use crate::lenient;
 use crate::level::AlertLevel;
 use crate::meta::MetaRow;
 use crate::provider::normalize;
-use crate::rows::{kind_of, newest_first, parse_time, payload, view};
+use crate::rows::{kind_of, newest_first, parse_time, view};
 use crate::schema;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -24,9 +24,10 @@ pub fn round4(x: f64) -> f64 {
     format!("{x:.4}").parse().unwrap_or(x)
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Fields of an execution record the report reads (a flat row, or the nested record).
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
-struct ExecutionView {
+pub struct ExecutionFields {
     #[serde(deserialize_with = "lenient::opt_text")]
     execution_id: Option<String>,
     #[serde(deserialize_with = "lenient::opt_text")]
@@ -35,17 +36,67 @@ struct ExecutionView {
     execution_status: Option<String>,
     #[serde(deserialize_with = "lenient::opt_text")]
     executed_at: Option<String>,
-    #[serde(deserialize_with = "lenient::flag")]
-    delivery_success: bool,
+    #[serde(deserialize_with = "lenient::opt_flag")]
+    delivery_success: Option<bool>,
     #[serde(deserialize_with = "lenient::opt_text")]
     approval_decision_id: Option<String>,
     #[serde(deserialize_with = "lenient::opt_text")]
     run_id: Option<String>,
 }
 
+/// An execution record row: top-level fields, created_at, and the nested record if any.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct ClosureView {
+pub struct ExecutionRow {
+    #[serde(deserialize_with = "lenient::opt_text")]
+    created_at: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    execution_id: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    provider: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    execution_status: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    executed_at: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_flag")]
+    delivery_success: Option<bool>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    approval_decision_id: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    run_id: Option<String>,
+    retry_execution_record: Option<ExecutionFields>,
+}
+
+impl ExecutionRow {
+    /// The record's fields, falling back to the row's (the original's `_go_metadata_payload`).
+    fn merged(self) -> ExecutionFields {
+        match self.retry_execution_record {
+            // A nested record is the payload; the row only fills what the record lacks.
+            Some(r) => ExecutionFields {
+                execution_id: r.execution_id.or(self.execution_id),
+                provider: r.provider.or(self.provider),
+                execution_status: r.execution_status.or(self.execution_status),
+                executed_at: r.executed_at,
+                delivery_success: r.delivery_success,
+                approval_decision_id: r.approval_decision_id.or(self.approval_decision_id),
+                run_id: r.run_id.or(self.run_id),
+            },
+            None => ExecutionFields {
+                execution_id: self.execution_id,
+                provider: self.provider,
+                execution_status: self.execution_status,
+                executed_at: self.executed_at,
+                delivery_success: self.delivery_success,
+                approval_decision_id: self.approval_decision_id,
+                run_id: self.run_id,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct ClosureFields {
     #[serde(deserialize_with = "lenient::opt_text")]
     closure_id: Option<String>,
     #[serde(deserialize_with = "lenient::opt_text")]
@@ -60,23 +111,123 @@ struct ClosureView {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct PlaybookView {
+pub struct ClosureRow {
+    #[serde(deserialize_with = "lenient::opt_text")]
+    created_at: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    closure_id: Option<String>,
     #[serde(deserialize_with = "lenient::opt_text")]
     playbook_id: Option<String>,
     #[serde(deserialize_with = "lenient::opt_text")]
-    generated_at: Option<String>,
-    provider_playbooks: Vec<Value>,
+    provider: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    closure_state: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    closed_at: Option<String>,
+    connector_recovery_closure: Option<ClosureFields>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+impl ClosureRow {
+    fn merged(self) -> ClosureFields {
+        match self.connector_recovery_closure {
+            Some(c) => ClosureFields {
+                closure_id: c.closure_id,
+                playbook_id: c.playbook_id.or(self.playbook_id),
+                provider: c.provider.or(self.provider),
+                closure_state: c.closure_state.or(self.closure_state),
+                closed_at: c.closed_at,
+            },
+            None => ClosureFields {
+                closure_id: self.closure_id,
+                playbook_id: self.playbook_id,
+                provider: self.provider,
+                closure_state: self.closure_state,
+                closed_at: self.closed_at,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
-struct ProviderEntryView {
+pub struct ProviderEntry {
     #[serde(deserialize_with = "lenient::opt_text")]
     provider: Option<String>,
     #[serde(deserialize_with = "lenient::opt_text")]
     category: Option<String>,
     #[serde(deserialize_with = "lenient::int")]
     failure_count: i64,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct PlaybookFields {
+    #[serde(deserialize_with = "lenient::opt_text")]
+    playbook_id: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    generated_at: Option<String>,
+    #[serde(deserialize_with = "entries")]
+    provider_playbooks: Vec<ProviderEntry>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PlaybookRow {
+    #[serde(deserialize_with = "lenient::opt_text")]
+    created_at: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    playbook_id: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_text")]
+    generated_at: Option<String>,
+    #[serde(deserialize_with = "entries")]
+    provider_playbooks: Vec<ProviderEntry>,
+    connector_recovery_playbook: Option<PlaybookFields>,
+}
+
+impl PlaybookRow {
+    fn merged(self) -> PlaybookFields {
+        match self.connector_recovery_playbook {
+            Some(p) => PlaybookFields { playbook_id: p.playbook_id.or(self.playbook_id), ..p },
+            None => PlaybookFields {
+                playbook_id: self.playbook_id,
+                generated_at: self.generated_at,
+                provider_playbooks: self.provider_playbooks,
+            },
+        }
+    }
+}
+
+/// Provider entries that are objects (others are skipped, as the original skips them).
+fn entries<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<ProviderEntry>, D::Error> {
+    let values: Vec<Value> = match Value::deserialize(d)? {
+        Value::Array(a) => a,
+        _ => Vec::new(),
+    };
+    Ok(values.into_iter().filter(Value::is_object).filter_map(|v| ProviderEntry::deserialize(v).ok()).collect())
+}
+
+/// The report's inputs, typed. The host parses index segments straight into these; `from_items`
+/// reads them from evidence rows of any kinds.
+#[derive(Debug, Default)]
+pub struct ReportInput {
+    pub executions: Vec<ExecutionRow>,
+    pub playbooks: Vec<PlaybookRow>,
+    pub closures: Vec<ClosureRow>,
+}
+
+impl ReportInput {
+    pub fn from_items(items: &[Value]) -> Result<Self> {
+        let mut input = Self::default();
+        for (i, row) in items.iter().enumerate() {
+            match kind_of(row) {
+                kinds::EXECUTION_RECORD => input.executions.push(view(row, i)?),
+                kinds::RECOVERY_PLAYBOOK => input.playbooks.push(view(row, i)?),
+                kinds::RECOVERY_CLOSURE => input.closures.push(view(row, i)?),
+                _ => {}
+            }
+        }
+        Ok(input)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -190,38 +341,89 @@ fn bump(map: &mut Map<String, Value>, key: &str) {
     map.insert(key.to_string(), json!(n));
 }
 
-fn created_at(row: &Value) -> &str {
-    row.get("created_at").and_then(Value::as_str).unwrap_or("")
-}
-
 const CLOSED: [&str; 2] = ["resolved", "mitigated"];
 
 /// Builds the report from execution records, playbooks and closures among `items`.
 pub fn build_recovery_report(items: &[Value], slo_minutes: i64, generated_by: &str, now: Timestamp) -> Result<RecoveryReport> {
-    let mut executions: Vec<(usize, &Value)> = Vec::new();
-    let mut playbooks: Vec<(usize, &Value)> = Vec::new();
-    let mut closures: Vec<(usize, &Value)> = Vec::new();
-    for (i, row) in items.iter().enumerate() {
-        match kind_of(row) {
-            kinds::EXECUTION_RECORD => executions.push((i, row)),
-            kinds::RECOVERY_PLAYBOOK => playbooks.push((i, row)),
-            kinds::RECOVERY_CLOSURE => closures.push((i, row)),
-            _ => {}
+    build_recovery_report_from(ReportInput::from_items(items)?, slo_minutes, generated_by, now)
+}
+
+/// The newest `LATEST_EXECUTIONS` executions by `executed_at`, kept while streaming (ties keep
+/// the earlier one, as a stable descending sort would).
+#[derive(Default)]
+struct Newest {
+    kept: Vec<(String, usize, LatestExecution)>,
+    seen: usize,
+}
+
+impl Newest {
+    fn offer(&mut self, e: LatestExecution) {
+        let position = self.seen;
+        self.seen += 1;
+        if self.kept.len() == LATEST_EXECUTIONS {
+            // The oldest kept entry: smallest time, then latest arrival.
+            let Some((worst, _)) = self.kept.iter().enumerate().min_by(|(_, a), (_, b)| a.0.cmp(&b.0).then(b.1.cmp(&a.1))) else {
+                return;
+            };
+            let w = &self.kept[worst];
+            if e.executed_at <= w.0 {
+                return;
+            }
+            self.kept.swap_remove(worst);
         }
+        self.kept.push((e.executed_at.clone(), position, e));
     }
-    let mut summary: HashMap<String, ProviderSummary> = HashMap::new();
+
+    fn into_sorted(mut self) -> Vec<LatestExecution> {
+        self.kept.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        self.kept.into_iter().map(|(_, _, e)| e).collect()
+    }
+}
+
+/// Provider summaries, found by name without allocating on a hit.
+#[derive(Default)]
+struct Summaries {
+    index: HashMap<String, usize>,
+    list: Vec<ProviderSummary>,
+}
+
+impl Summaries {
+    fn of(&mut self, provider: &str) -> &mut ProviderSummary {
+        let i = match self.index.get(provider) {
+            Some(&i) => i,
+            None => {
+                self.list.push(ProviderSummary::new(provider));
+                self.index.insert(provider.to_string(), self.list.len() - 1);
+                self.list.len() - 1
+            }
+        };
+        &mut self.list[i]
+    }
+}
+
+fn created(c: &Option<String>) -> &str {
+    c.as_deref().unwrap_or("")
+}
+
+/// Builds the report from typed inputs: one sort and one pass per input.
+pub fn build_recovery_report_from(input: ReportInput, slo_minutes: i64, generated_by: &str, now: Timestamp) -> Result<RecoveryReport> {
+    let ReportInput { executions, playbooks, closures } = input;
+    let mut summary = Summaries::default();
     let mut status_counts = Map::new();
-    let mut latest: Vec<LatestExecution> = Vec::new();
+    let mut latest = Newest::default();
+    let mut execution_count = 0;
 
     // Executions, newest first.
-    for i in newest_first(&executions, |(_, r)| created_at(r)) {
-        let (index, row) = executions[i];
-        let e: ExecutionView = view(payload(row, "retry_execution_record"), index)?;
-        let top: ExecutionView = view(row, index)?;
-        let provider = normalize(e.provider.or(top.provider).as_deref().unwrap_or("unknown"));
-        let status = e.execution_status.or(top.execution_status).unwrap_or_else(|| "unknown".into());
+    let order = newest_first(&executions, |r| created(&r.created_at));
+    let mut executions: Vec<Option<ExecutionRow>> = executions.into_iter().map(Some).collect();
+    for i in order {
+        let Some(row) = executions[i].take() else { continue };
+        let created_at = row.created_at.clone().unwrap_or_default();
+        let e = row.merged();
+        let provider = normalize(e.provider.as_deref().unwrap_or("unknown"));
+        let status = e.execution_status.unwrap_or_else(|| "unknown".into());
         bump(&mut status_counts, &status);
-        let s = summary.entry(provider.clone()).or_insert_with(|| ProviderSummary::new(&provider));
+        let s = summary.of(&provider);
         s.execution_count += 1;
         match status.as_str() {
             "delivered" => s.execution_delivered_count += 1,
@@ -229,37 +431,40 @@ pub fn build_recovery_report(items: &[Value], slo_minutes: i64, generated_by: &s
             "failed" => s.execution_failed_count += 1,
             _ => {}
         }
-        let executed_at = e.executed_at.unwrap_or_else(|| created_at(row).to_string());
+        let executed_at = e.executed_at.unwrap_or(created_at);
         if executed_at > s.latest_execution_at {
             s.latest_execution_at = executed_at.clone();
         }
-        latest.push(LatestExecution {
-            execution_id: e.execution_id.or(top.execution_id).unwrap_or_default(),
+        execution_count += 1;
+        latest.offer(LatestExecution {
+            execution_id: e.execution_id.unwrap_or_default(),
             provider,
             execution_status: status,
             executed_at,
-            delivery_success: e.delivery_success,
-            approval_decision_id: e.approval_decision_id.or(top.approval_decision_id).unwrap_or_default(),
-            run_id: e.run_id.or(top.run_id).unwrap_or_default(),
+            delivery_success: e.delivery_success.unwrap_or(false),
+            approval_decision_id: e.approval_decision_id.unwrap_or_default(),
+            run_id: e.run_id.unwrap_or_default(),
         });
     }
 
     // Closures, newest first: grouped per (playbook, provider), counted per state and UTC day.
-    let mut grouped: HashMap<(String, String), Vec<ClosureView>> = HashMap::new();
+    let mut grouped: HashMap<String, HashMap<String, Vec<ClosureFields>>> = HashMap::new();
     let mut state_counts = Map::new();
     let mut trends: Vec<Map<String, Value>> = Vec::new();
     let mut trend_index: HashMap<String, usize> = HashMap::new();
-    for i in newest_first(&closures, |(_, r)| created_at(r)) {
-        let (index, row) = closures[i];
-        let mut c: ClosureView = view(payload(row, "connector_recovery_closure"), index)?;
-        let top: ClosureView = view(row, index)?;
-        let provider = normalize(c.provider.clone().or(top.provider).as_deref().unwrap_or("unknown"));
-        let state = c.closure_state.clone().or(top.closure_state).unwrap_or_else(|| "unknown".into());
-        let closed_at = c.closed_at.clone().unwrap_or_else(|| created_at(row).to_string());
-        let playbook_id = c.playbook_id.clone().or(top.playbook_id).unwrap_or_default();
+    let order = newest_first(&closures, |r| created(&r.created_at));
+    let mut closures: Vec<Option<ClosureRow>> = closures.into_iter().map(Some).collect();
+    for (position, i) in order.into_iter().enumerate() {
+        let Some(row) = closures[i].take() else { continue };
+        let created_at = row.created_at.clone().unwrap_or_default();
+        let mut c = row.merged();
+        let provider = normalize(c.provider.as_deref().unwrap_or("unknown"));
+        let state = c.closure_state.clone().unwrap_or_else(|| "unknown".into());
+        let closed_at = c.closed_at.clone().unwrap_or(created_at);
+        let playbook_id = c.playbook_id.clone().unwrap_or_default();
         bump(&mut state_counts, &state);
         // Trends group by the UTC day of `closed_at` (an offset time can fall on another day).
-        let day = match parse_time(Some(&closed_at), index, "closed_at") {
+        let day = match parse_time(Some(&closed_at), position, "closed_at") {
             Ok(Some(t)) => t.day(),
             _ if closed_at.len() >= 10 => closed_at[..10].to_string(),
             _ => "unknown".into(),
@@ -280,32 +485,31 @@ pub fn build_recovery_report(items: &[Value], slo_minutes: i64, generated_by: &s
         if let Some(Value::Object(pc)) = trends[t].get_mut("provider_counts") {
             bump(pc, &provider);
         }
-        let s = summary.entry(provider.clone()).or_insert_with(|| ProviderSummary::new(&provider));
+        let s = summary.of(&provider);
         s.recovery_closure_count += 1;
         if closed_at > s.latest_closure_at {
             s.latest_closure_at = closed_at.clone();
         }
         c.provider = Some(provider.clone());
         c.closure_state = Some(state);
-        grouped.entry((playbook_id, provider)).or_default().push(c);
+        grouped.entry(playbook_id).or_default().entry(provider).or_default().push(c);
     }
 
     // Playbooks, newest first: one recovery row per provider entry.
     let mut rows: Vec<RecoveryRow> = Vec::new();
-    for i in newest_first(&playbooks, |(_, r)| created_at(r)) {
-        let (index, row) = playbooks[i];
-        let p: PlaybookView = view(payload(row, "connector_recovery_playbook"), index)?;
-        let playbook_id = p.playbook_id.clone().or_else(|| row.get("playbook_id").map(lenient::text_of)).unwrap_or_default();
-        let generated_at = p.generated_at.clone().unwrap_or_else(|| created_at(row).to_string());
-        let generated = parse_time(Some(&generated_at), index, "generated_at")?;
+    let order = newest_first(&playbooks, |r| created(&r.created_at));
+    let mut playbooks: Vec<Option<PlaybookRow>> = playbooks.into_iter().map(Some).collect();
+    for (position, i) in order.into_iter().enumerate() {
+        let Some(row) = playbooks[i].take() else { continue };
+        let created_at = row.created_at.clone().unwrap_or_default();
+        let p = row.merged();
+        let playbook_id = p.playbook_id.clone().unwrap_or_default();
+        let generated_at = p.generated_at.clone().unwrap_or(created_at);
+        let generated = parse_time(Some(&generated_at), position, "generated_at")?;
         let age = generated.map(|g| now.minutes_since(g));
-        for entry in &p.provider_playbooks {
-            if !entry.is_object() {
-                continue;
-            }
-            let entry: ProviderEntryView = view(entry, index)?;
+        for entry in p.provider_playbooks {
             let provider = normalize(entry.provider.as_deref().unwrap_or("unknown"));
-            let latest_closure = grouped.get(&(playbook_id.clone(), provider.clone())).and_then(|cs| {
+            let latest_closure = grouped.get(&playbook_id).and_then(|g| g.get(&provider)).and_then(|cs| {
                 // Latest by closed_at; ties keep the newest-first order.
                 cs.iter().enumerate().max_by(|(ia, a), (ib, b)| {
                     a.closed_at.as_deref().unwrap_or("").cmp(b.closed_at.as_deref().unwrap_or("")).then(ib.cmp(ia))
@@ -315,11 +519,11 @@ pub fn build_recovery_report(items: &[Value], slo_minutes: i64, generated_by: &s
             let closed = CLOSED.contains(&closure_state.as_str());
             let breached = !closed && age.is_some_and(|a| a > slo_minutes);
             let closed_at = latest_closure.and_then(|(_, c)| c.closed_at.clone()).unwrap_or_default();
-            let closure_minutes = match (parse_time(Some(&closed_at), index, "closed_at").ok().flatten(), generated) {
+            let closure_minutes = match (Timestamp::parse(&closed_at).ok(), generated) {
                 (Some(c), Some(g)) => Some(c.minutes_since(g)),
                 _ => None,
             };
-            let s = summary.entry(provider.clone()).or_insert_with(|| ProviderSummary::new(&provider));
+            let s = summary.of(&provider);
             s.recovery_playbook_count += 1;
             if !closed {
                 s.open_recovery_count += 1;
@@ -351,7 +555,7 @@ pub fn build_recovery_report(items: &[Value], slo_minutes: i64, generated_by: &s
         }
     }
 
-    let execution_count = latest.len();
+
     let count = |s: &str| status_counts.get(s).and_then(Value::as_u64).unwrap_or(0) as usize;
     let success = count("delivered");
     let failed = count("failed") + count("skipped");
@@ -359,19 +563,23 @@ pub fn build_recovery_report(items: &[Value], slo_minutes: i64, generated_by: &s
     let breached = rows.iter().filter(|r| r.slo_breached).count();
     let open = rows.len() - closed;
     let generated_at = now.to_iso();
+    // The id's material is the report's time, actor, threshold and totals (the original also
+    // hashed every row; with tens of thousands of rows that would dominate the report's cost).
     let report_id = stable_id(
         "gordackretryreport",
-        &json!({"generated_at": generated_at, "execution_count": execution_count, "recovery_rows": rows, "recovery_slo_minutes": slo_minutes}),
+        &json!({"generated_at": generated_at, "generated_by": generated_by, "recovery_slo_minutes": slo_minutes,
+                "execution_count": execution_count, "execution_status_counts": status_counts,
+                "recovery_playbook_provider_count": rows.len(), "recovery_closed_count": closed,
+                "recovery_slo_breached_count": breached, "closure_state_counts": state_counts}),
     );
 
-    let mut provider_summary: Vec<ProviderSummary> = summary.into_values().collect();
+    let mut provider_summary = summary.list;
     provider_summary.sort_by(|a, b| a.provider.cmp(&b.provider));
     // Breached first, then newest; ties keep their order.
     rows.sort_by(|a, b| (b.slo_breached, &b.generated_at).cmp(&(a.slo_breached, &a.generated_at)));
     let day = |m: &Map<String, Value>| m.get("date").and_then(Value::as_str).unwrap_or("").to_string();
     trends.sort_by_key(|m| std::cmp::Reverse(day(m)));
-    latest.sort_by(|a, b| b.executed_at.cmp(&a.executed_at));
-    latest.truncate(LATEST_EXECUTIONS);
+    let latest = latest.into_sorted();
 
     Ok(RecoveryReport {
         schema_version: schema!("retry-recovery-report").into(),
@@ -422,5 +630,43 @@ impl RecoveryReport {
         .with("execution_failed_count", self.execution_failed_count)
         .with("recovery_slo_breached_count", self.recovery_slo_breached_count)
         .nest("retry_recovery_report", self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exec(at: &str, id: usize) -> LatestExecution {
+        LatestExecution {
+            execution_id: id.to_string(),
+            provider: String::new(),
+            execution_status: String::new(),
+            executed_at: at.into(),
+            delivery_success: false,
+            approval_decision_id: String::new(),
+            run_id: String::new(),
+        }
+    }
+
+    #[test]
+    fn newest_matches_a_stable_descending_sort() {
+        // Many ties and out-of-order times.
+        let times: Vec<String> = (0..200).map(|i| format!("2026-11-23T10:{:02}:00", (i * 37) % 13)).collect();
+        let mut newest = Newest::default();
+        for (i, t) in times.iter().enumerate() {
+            newest.offer(exec(t, i));
+        }
+        let mut all: Vec<LatestExecution> = times.iter().enumerate().map(|(i, t)| exec(t, i)).collect();
+        all.sort_by(|a, b| b.executed_at.cmp(&a.executed_at));
+        all.truncate(LATEST_EXECUTIONS);
+        assert_eq!(newest.into_sorted(), all);
+    }
+
+    #[test]
+    fn rounds_like_python() {
+        assert_eq!(round4(2.0 / 3.0), 0.6667);
+        assert_eq!(round4(0.12345), 0.1235);
+        assert_eq!(round4(1.0), 1.0);
     }
 }

@@ -6,6 +6,7 @@
 mod component;
 mod kv;
 mod manifest;
+mod native_store;
 mod outbound;
 mod server;
 mod sink;
@@ -29,6 +30,18 @@ struct Cli {
 enum Command {
     /// Serve the component and the console on loopback.
     Up(UpArgs),
+    /// Append evidence rows (JSON Lines of metadata rows) to a data directory's store, through
+    /// the same store layout the component uses. For exported evidence and load tests.
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// JSON Lines file of metadata rows (`-` for standard input).
+    file: PathBuf,
+    /// The data directory of `cavra up`.
+    #[arg(long, default_value = ".cavra")]
+    data_dir: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -60,7 +73,45 @@ struct UpArgs {
 async fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Up(args) => up(args).await,
+        Command::Import(args) => import(args),
     }
+}
+
+fn open_store(data_dir: &Path) -> Result<native_store::BackendKv> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let backend: Arc<dyn kv::Backend> = Arc::new(kv::sqlite::Sqlite::open(&data_dir.join("sqlite_key_value.db"))?);
+    Ok(native_store::BackendKv { backend, label: "default".into() })
+}
+
+fn import(args: ImportArgs) -> Result<()> {
+    use std::io::BufRead;
+    let kv = open_store(&args.data_dir)?;
+    let store = cavra_service::store::Store::new(&kv);
+    let reader: Box<dyn BufRead> = if args.file.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::new(std::fs::File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?))
+    };
+    let started = std::time::Instant::now();
+    let (mut added, mut existing) = (0u64, 0u64);
+    for (n, line) in reader.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: serde_json::Value = serde_json::from_str(&line).with_context(|| format!("line {}: not JSON", n + 1))?;
+        match store.append(&row).with_context(|| format!("line {}", n + 1))? {
+            cavra_service::store::Appended::New(_) => added += 1,
+            cavra_service::store::Appended::Existing => existing += 1,
+        }
+    }
+    let (count, head) = store.chain_head()?;
+    eprintln!(
+        "cavra: imported {added} rows ({existing} already present) in {:.1} s; chain has {count} records, head {}",
+        started.elapsed().as_secs_f64(),
+        &head[..16]
+    );
+    Ok(())
 }
 
 fn parse_vars(vars: &[String]) -> Result<HashMap<String, String>> {
@@ -76,8 +127,6 @@ async fn up(args: UpArgs) -> Result<()> {
     let manifest = manifest::Manifest::load(&args.manifest)?;
     let base = args.manifest.parent().map(Path::to_path_buf).unwrap_or_default();
     let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
-    std::fs::create_dir_all(&args.data_dir).with_context(|| format!("creating {}", args.data_dir.display()))?;
-
     let overrides = parse_vars(&args.vars)?;
     let mut provided = HashMap::new();
     if args.test_clock {
@@ -104,7 +153,7 @@ async fn up(args: UpArgs) -> Result<()> {
         sink = Some(demo);
     }
 
-    let backend: Arc<dyn kv::Backend> = Arc::new(kv::sqlite::Sqlite::open(&args.data_dir.join("sqlite_key_value.db"))?);
+    let backend = open_store(&args.data_dir)?.backend;
     backend.ping()?;
 
     let mut routes = Vec::new();

@@ -10,12 +10,16 @@
 //! A record is visible only once the head includes it: a crash between the record write and
 //! the head swap leaves an orphan key, never a torn or half-indexed record. Sealed segments are
 //! a pure function of committed state, so any writer may (re)write them before advancing the head.
+//!
+//! The chain hashes the exact bytes stored for each record (compact JSON, as written once):
+//! `hash = SHA-256(prev_hash ‖ record bytes)`. Exports carry those bytes verbatim, so a verifier
+//! needs no JSON canonicalisation to recompute the chain.
 
 use crate::platform::{Kv, KvError};
-use cavra_engine::canonical::to_canonical_json;
 use cavra_engine::kinds;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
@@ -50,12 +54,20 @@ pub struct ChainLink {
     pub hash: String,
 }
 
-/// A sealed chain entry: the link and the record it covers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A sealed chain entry: the link and the exact bytes of the record it covers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChainEntry {
-    #[serde(flatten)]
-    pub link: ChainLink,
-    pub record: Value,
+    pub seq: u64,
+    pub kind: String,
+    pub id: String,
+    pub hash: String,
+    pub record: Box<RawValue>,
+}
+
+impl ChainEntry {
+    pub fn link(&self) -> ChainLink {
+        ChainLink { seq: self.seq, kind: self.kind.clone(), id: self.id.clone(), hash: self.hash.clone() }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -90,11 +102,11 @@ impl Head {
     }
 }
 
-/// `SHA-256(prev_hash ‖ canonical JSON(record))`, hex.
-pub fn chain_hash(prev_hash: &str, record: &Value) -> String {
+/// `SHA-256(prev_hash ‖ record bytes)`, hex.
+pub fn chain_hash(prev_hash: &str, record: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(prev_hash.as_bytes());
-    h.update(to_canonical_json(record).as_bytes());
+    h.update(record);
     hex::encode(h.finalize())
 }
 
@@ -114,6 +126,9 @@ pub enum Appended {
     /// The same record was stored before; nothing changed.
     Existing,
 }
+
+/// A record as stored: its exact bytes.
+pub type Stored = Box<RawValue>;
 
 impl<'a, K: Kv> Store<'a, K> {
     pub fn new(kv: &'a K) -> Self {
@@ -160,19 +175,26 @@ impl<'a, K: Kv> Store<'a, K> {
 
     /// Appends a metadata row (its `session_id` is the id, `metadata_kind` the kind).
     pub fn append(&self, record: &Value) -> Result<Appended, StoreError> {
+        self.append_stored(record).map(|(appended, _)| appended)
+    }
+
+    /// Appends a metadata row and returns the exact bytes stored, for answers to embed.
+    pub fn append_stored(&self, record: &Value) -> Result<(Appended, Stored), StoreError> {
         let id = record.get("session_id").and_then(Value::as_str).ok_or(StoreError::Incomplete("session_id"))?;
         let kind = record.get("metadata_kind").and_then(Value::as_str).ok_or(StoreError::Incomplete("metadata_kind"))?;
-        let bytes = serde_json::to_vec(record).unwrap_or_default();
+        let text = serde_json::to_string(record).unwrap_or_default();
+        let stored = RawValue::from_string(text).map_err(|e| StoreError::Corrupt { key: id.into(), message: e.to_string() })?;
+        let bytes = stored.get().as_bytes();
         let record_key = Self::record_key(id);
         match self.kv.get(&record_key)? {
             Some(existing) if existing == bytes => {
                 // Same id, same content: a replay. Commit it only if an earlier write never was.
                 if self.is_committed(id, kind)? {
-                    return Ok(Appended::Existing);
+                    return Ok((Appended::Existing, stored));
                 }
             }
             Some(_) => return Err(StoreError::Conflict(id.into())),
-            None => self.kv.set(&record_key, &bytes)?,
+            None => self.kv.set(&record_key, bytes)?,
         }
         for _ in 0..MAX_CAS_ATTEMPTS {
             let (old_bytes, mut head) = self.head()?;
@@ -181,7 +203,7 @@ impl<'a, K: Kv> Store<'a, K> {
                 seq: head.seq + 1,
                 kind: kind.into(),
                 id: id.into(),
-                hash: chain_hash(&head.hash, record),
+                hash: chain_hash(&head.hash, bytes),
             };
             head.seq = link.seq;
             head.hash = link.hash.clone();
@@ -194,7 +216,7 @@ impl<'a, K: Kv> Store<'a, K> {
             }
             let new_bytes = serde_json::to_vec(&head).unwrap_or_default();
             if self.kv.compare_and_swap(HEAD, &old_bytes, &new_bytes)? {
-                return Ok(Appended::New(link));
+                return Ok((Appended::New(link), stored));
             }
         }
         Err(StoreError::Contended)
@@ -207,21 +229,25 @@ impl<'a, K: Kv> Store<'a, K> {
     /// Moves full tails into sealed segments (written before the head forgets them).
     fn seal_full_segments(&self, head: &mut Head) -> Result<(), StoreError> {
         if head.tail.len() >= CHAIN_SEGMENT {
-            let entries: Vec<ChainEntry> = head
-                .tail
-                .iter()
-                .map(|link| Ok(ChainEntry { link: link.clone(), record: self.record(&link.id)?.unwrap_or(Value::Null) }))
-                .collect::<Result<_, StoreError>>()?;
+            let entries: Vec<ChainEntry> =
+                head.tail.iter().map(|link| self.chain_entry(link.clone())).collect::<Result<_, StoreError>>()?;
             self.kv.set(&Self::chain_segment_key(head.sealed), &serde_json::to_vec(&entries).unwrap_or_default())?;
             head.sealed += 1;
             head.tail.clear();
         }
         for (kind, index) in head.kinds.iter_mut() {
             if index.tail.len() >= KIND_SEGMENT {
+                // The segment's kind is in its key, so rows drop `metadata_kind`.
                 let rows: Vec<Value> = index
                     .tail
                     .iter()
-                    .map(|id| Ok(cavra_engine::rows::project(self.record(id)?.unwrap_or(Value::Null))))
+                    .map(|id| {
+                        let mut row = cavra_engine::rows::project(self.record(id)?.unwrap_or(Value::Null));
+                        if let Value::Object(m) = &mut row {
+                            m.shift_remove("metadata_kind");
+                        }
+                        Ok(row)
+                    })
                     .collect::<Result<_, StoreError>>()?;
                 self.kv.set(&Self::kind_segment_key(kind, index.sealed), &serde_json::to_vec(&rows).unwrap_or_default())?;
                 index.sealed += 1;
@@ -229,6 +255,14 @@ impl<'a, K: Kv> Store<'a, K> {
             }
         }
         Ok(())
+    }
+
+    fn chain_entry(&self, link: ChainLink) -> Result<ChainEntry, StoreError> {
+        let key = Self::record_key(&link.id);
+        let bytes = self.kv.get(&key)?.ok_or_else(|| StoreError::Corrupt { key: key.clone(), message: "record missing".into() })?;
+        let text = String::from_utf8(bytes).map_err(|e| StoreError::Corrupt { key: key.clone(), message: e.to_string() })?;
+        let record = RawValue::from_string(text).map_err(|e| StoreError::Corrupt { key, message: e.to_string() })?;
+        Ok(ChainEntry { seq: link.seq, kind: link.kind, id: link.id, hash: link.hash, record })
     }
 
     /// A record by id, committed or not (ids are only handed out for committed records).
@@ -250,11 +284,38 @@ impl<'a, K: Kv> Store<'a, K> {
             let key = Self::kind_segment_key(kind, n);
             let segment: Vec<Value> =
                 self.read_json(&key)?.ok_or_else(|| StoreError::Corrupt { key, message: "missing segment".into() })?;
-            rows.extend(segment);
+            rows.extend(segment.into_iter().map(|mut row| {
+                if let Value::Object(m) = &mut row {
+                    m.insert("metadata_kind".into(), Value::String(kind.to_string()));
+                }
+                row
+            }));
         }
         for id in &index.tail {
             if let Some(row) = self.record(id)? {
                 rows.push(cavra_engine::rows::project(row));
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Every committed row of `kind`, parsed straight into `T` (no intermediate JSON tree):
+    /// sealed segments hold projected rows, the unsealed tail full rows; `T` reads both.
+    pub fn typed_rows_of_kind<T: serde::de::DeserializeOwned>(&self, kind: &str) -> Result<Vec<T>, StoreError> {
+        let (_, head) = self.head()?;
+        let Some(index) = head.kinds.get(kind) else { return Ok(Vec::new()) };
+        let mut rows = Vec::with_capacity(index.count as usize);
+        let corrupt = |key: &str, e: serde_json::Error| StoreError::Corrupt { key: key.into(), message: e.to_string() };
+        for n in 0..index.sealed {
+            let key = Self::kind_segment_key(kind, n);
+            let bytes = self.kv.get(&key)?.ok_or_else(|| StoreError::Corrupt { key: key.clone(), message: "missing segment".into() })?;
+            let segment: Vec<T> = serde_json::from_slice(&bytes).map_err(|e| corrupt(&key, e))?;
+            rows.extend(segment);
+        }
+        for id in &index.tail {
+            let key = Self::record_key(id);
+            if let Some(bytes) = self.kv.get(&key)? {
+                rows.push(serde_json::from_slice(&bytes).map_err(|e| corrupt(&key, e))?);
             }
         }
         Ok(rows)
@@ -301,8 +362,7 @@ impl<'a, K: Kv> Store<'a, K> {
             }
         }
         for link in head.tail {
-            let record = self.record(&link.id)?.unwrap_or(Value::Null);
-            if !visit(ChainEntry { link, record }) {
+            if !visit(self.chain_entry(link)?) {
                 return Ok(());
             }
         }
@@ -361,9 +421,9 @@ mod tests {
         let mut seen = 0;
         store
             .walk_chain(|e| {
-                assert_eq!(e.link.seq, seen + 1);
-                assert_eq!(e.link.hash, chain_hash(&prev, &e.record));
-                prev = e.link.hash.clone();
+                assert_eq!(e.seq, seen + 1);
+                assert_eq!(e.hash, chain_hash(&prev, e.record.get().as_bytes()));
+                prev = e.hash.clone();
                 seen += 1;
                 true
             })

@@ -21,9 +21,8 @@ pub fn approval_plan<P: Platform>(ctx: &Ctx<'_, P>, body: &Value) -> ApiResult<R
     f.finish()?;
     let items = ctx.store.rows_of_kinds(PLAN_INPUTS)?;
     let plan = build_approval_plan(&items, &params, &actor.actor, ctx.now)?;
-    let metadata = plan.metadata();
-    ctx.persist(&[&metadata])?;
-    Ok(object(vec![("plan", val(&plan)), ("metadata", metadata), ("actor", val(&actor))]))
+    let metadata = ctx.persist(&plan.metadata())?;
+    Ok(object(vec![("plan", val(&plan)), ("metadata", metadata.into()), ("actor", val(&actor))]))
 }
 
 /// `POST P/retry-execution-approval-plans/{approval_plan_id}/decisions`.
@@ -42,7 +41,6 @@ pub fn approval_decision<P: Platform>(ctx: &Ctx<'_, P>, approval_plan_id: &str, 
     let decision = build_approval_decision(&plan, &f, &actor.actor, ctx.now)?;
     f.allow(&["actor_claims"]);
     f.finish()?;
-    let metadata = decision.metadata();
-    ctx.persist(&[&metadata])?;
-    Ok(object(vec![("decision", val(&decision)), ("metadata", metadata), ("actor", val(&actor))]))
+    let metadata = ctx.persist(&decision.metadata())?;
+    Ok(object(vec![("decision", val(&decision)), ("metadata", metadata.into()), ("actor", val(&actor))]))
 }

@@ -1,6 +1,6 @@
 //! Deliver Ack Audit, audit retry plans, retry acknowledgements and the audit retry worker.
 
-use super::context::{Ctx, object, val};
+use super::context::{Ctx, Piece, object, val};
 use crate::connector::{DeliveryOptions, deliver};
 use crate::error::{ApiError, ApiResult};
 use crate::http::Response;
@@ -45,11 +45,10 @@ pub fn deliver_ack_audit<P: Platform>(ctx: &Ctx<'_, P>, body: &Value) -> ApiResu
     // Everything that can refuse the request runs before the first write.
     let plan = build_delivery_plan(&package, &options, &ctx.config.provider_names(), &actor.actor, ctx.now)?;
     let event = build_delivery_event(&package, &plan, &actor.actor);
-    let audit_metadata = package.metadata();
-    let plan_metadata = plan.metadata();
-    ctx.persist(&[&audit_metadata, &plan_metadata])?;
-    let (delivery, metadata) = if plan.selected_providers.is_empty() {
-        (Value::Null, Value::Null)
+    let audit_metadata = ctx.persist(&package.metadata())?;
+    let plan_metadata = ctx.persist(&plan.metadata())?;
+    let (delivery, metadata): (Value, Piece) = if plan.selected_providers.is_empty() {
+        (Value::Null, Value::Null.into())
     } else {
         let options = DeliveryOptions { retries: req.retries, timeout_seconds: req.timeout_seconds };
         let result = deliver(ctx.platform, &ctx.config, &event, &plan.selected_providers, options, ctx.now);
@@ -57,18 +56,18 @@ pub fn deliver_ack_audit<P: Platform>(ctx: &Ctx<'_, P>, body: &Value) -> ApiResu
         bindings.insert("audit_id".into(), json!(package.audit_id));
         bindings.insert("delivery_id".into(), json!(plan.delivery_id));
         let row = delivery_row(&result, source::AUDIT, &bindings, ctx.platform.nonce());
-        ctx.persist(&[&row])?;
-        (val(&result), row)
+        let stored = ctx.persist(&row)?;
+        (serde_json::to_value(&result).unwrap_or_default(), stored.into())
     };
     let success = delivery.get("success").and_then(Value::as_bool).unwrap_or(false);
     Ok(object(vec![
         ("audit_package", val(&package)),
-        ("audit_metadata", audit_metadata),
+        ("audit_metadata", audit_metadata.into()),
         ("delivery_plan", val(&plan)),
-        ("plan_metadata", plan_metadata),
-        ("delivery", delivery),
+        ("plan_metadata", plan_metadata.into()),
+        ("delivery", delivery.into()),
         ("metadata", metadata),
-        ("success", json!(success)),
+        ("success", json!(success).into()),
         ("actor", val(&actor)),
     ]))
 }
@@ -82,9 +81,8 @@ pub fn retry_plan<P: Platform>(ctx: &Ctx<'_, P>, body: &Value) -> ApiResult<Resp
     f.finish()?;
     let items = ctx.store.rows_of_kind(kinds::CONNECTOR_DELIVERY)?;
     let plan = build_retry_plan(RetryFamily::AuditDelivery, &items, &policy, &actor.actor, ctx.now)?;
-    let metadata = plan.metadata(RetryFamily::AuditDelivery);
-    ctx.persist(&[&metadata])?;
-    Ok(object(vec![("plan", val(&plan)), ("metadata", metadata), ("actor", val(&actor))]))
+    let metadata = ctx.persist(&plan.metadata(RetryFamily::AuditDelivery))?;
+    Ok(object(vec![("plan", val(&plan)), ("metadata", metadata.into()), ("actor", val(&actor))]))
 }
 
 /// `POST P/retry-plans/{retry_plan_id}/acknowledgements`: review only.
@@ -97,9 +95,8 @@ pub fn retry_ack<P: Platform>(ctx: &Ctx<'_, P>, retry_plan_id: &str, body: &Valu
     if ctx.store.get(kinds::RETRY_PLAN, retry_plan_id)?.is_none() {
         return Err(ApiError::not_found("retry plan", retry_plan_id));
     }
-    let metadata = ack.metadata();
-    ctx.persist(&[&metadata])?;
-    Ok(object(vec![("acknowledgement", val(&ack)), ("metadata", metadata), ("actor", val(&actor))]))
+    let metadata = ctx.persist(&ack.metadata())?;
+    Ok(object(vec![("acknowledgement", val(&ack)), ("metadata", metadata.into()), ("actor", val(&actor))]))
 }
 
 /// Why a selected decision was not redelivered.
@@ -130,20 +127,18 @@ pub fn worker_run<P: Platform>(ctx: &Ctx<'_, P>, body: &Value) -> ApiResult<Resp
     let deliveries = ctx.store.rows_of_kind(kinds::CONNECTOR_DELIVERY)?;
     let approvals = ApprovalIndex::build(&ctx.store.rows_of_kinds(GATE_INPUTS)?, ctx.now)?;
     let run = build_worker_run(RetryFamily::AuditDelivery, &deliveries, &params, &actor.actor, &approvals, ctx.now)?;
-    let retry_metadata = run.retry_plan.metadata(RetryFamily::AuditDelivery);
-    ctx.persist(&[&retry_metadata])?;
+    let retry_metadata = ctx.persist(&run.retry_plan.metadata(RetryFamily::AuditDelivery))?;
     let options = DeliveryOptions { retries: params.retries, timeout_seconds: params.timeout_seconds };
     let mut results = Vec::new();
     for decision in &run.selected_retries {
         results.push(redeliver(ctx, &run, decision, &approvals, options, &actor.actor)?);
     }
-    let metadata = run.metadata(RetryFamily::AuditDelivery);
-    ctx.persist(&[&metadata])?;
+    let metadata = ctx.persist(&run.metadata(RetryFamily::AuditDelivery))?;
     Ok(object(vec![
         ("run", val(&run)),
-        ("metadata", metadata),
-        ("retry_metadata", retry_metadata),
-        ("retry_results", Value::Array(results)),
+        ("metadata", metadata.into()),
+        ("retry_metadata", retry_metadata.into()),
+        ("retry_results", Value::Array(results).into()),
         ("actor", val(&actor)),
     ]))
 }
@@ -183,8 +178,8 @@ fn redeliver<P: Platform>(
             let mut p = build_delivery_plan(&package, &options_plan, &available, actor, ctx.now)?;
             p.requested_provider = decision.provider.clone();
             let plan_metadata = p.metadata();
-            ctx.persist(&[&plan_metadata])?;
-            result["delivery_plan"] = val(&p);
+            ctx.persist(&plan_metadata)?;
+            result["delivery_plan"] = serde_json::to_value(&p).unwrap_or_default();
             result["plan_metadata"] = plan_metadata;
             let skipped = if run.dry_run {
                 Some(SKIPPED_DRY_RUN)
@@ -204,8 +199,8 @@ fn redeliver<P: Platform>(
                 bindings.insert("retry_plan_id".into(), json!(run.retry_plan.retry_plan_id));
                 bindings.insert("worker_run_id".into(), json!(run.run_id));
                 delivery_metadata = delivery_row(&delivered, source::AUDIT, &bindings, ctx.platform.nonce());
-                ctx.persist(&[&delivery_metadata])?;
-                result["delivery"] = val(&delivered);
+                ctx.persist(&delivery_metadata)?;
+                result["delivery"] = serde_json::to_value(&delivered).unwrap_or_default();
                 result["delivery_metadata"] = delivery_metadata.clone();
                 None
             };
@@ -234,8 +229,8 @@ fn redeliver<P: Platform>(
         };
         let record = build_execution_record(&facts, ctx.now);
         let execution_metadata = record.metadata();
-        ctx.persist(&[&execution_metadata])?;
-        result["execution_record"] = val(&record);
+        ctx.persist(&execution_metadata)?;
+        result["execution_record"] = serde_json::to_value(&record).unwrap_or_default();
         result["execution_metadata"] = execution_metadata;
     }
     Ok(result)
@@ -246,11 +241,13 @@ pub fn worker_runs<P: Platform>(ctx: &Ctx<'_, P>) -> ApiResult<Response> {
     let dry_run = ctx.query_bool("dry_run")?;
     let paging = ctx.paging()?;
     let items = ctx.store.rows_of_kind(kinds::WORKER_RUN)?;
-    Ok(Response::json(200, &history::worker_history(&items, dry_run, &paging)))
+    Ok(Response::json(200, &ctx.full_page(history::worker_history(&items, dry_run, &paging))?))
 }
 
 /// `GET P/worker-dashboard`.
 pub fn worker_dashboard<P: Platform>(ctx: &Ctx<'_, P>) -> ApiResult<Response> {
     let items = ctx.store.rows_of_kind(kinds::WORKER_RUN)?;
-    Ok(Response::json(200, &history::worker_dashboard(&items, ctx.now)))
+    let mut dashboard = history::worker_dashboard(&items, ctx.now);
+    ctx.full_rows(&mut dashboard.latest)?;
+    Ok(Response::json(200, &dashboard))
 }

@@ -4,11 +4,11 @@ use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Request, Response};
 use crate::platform::Platform;
-use crate::store::Store;
+use crate::store::{Store, Stored};
 use cavra_engine::Timestamp;
 use cavra_engine::input::Fields;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub struct Ctx<'a, P: Platform> {
     pub platform: &'a P,
@@ -79,12 +79,9 @@ impl<P: Platform> Ctx<'_, P> {
         Ok(Actor { actor: label, source: "request" })
     }
 
-    /// Stores metadata rows in order (each is committed before the next is written).
-    pub fn persist(&self, rows: &[&Value]) -> ApiResult<()> {
-        for row in rows {
-            self.store.append(row)?;
-        }
-        Ok(())
+    /// Stores a metadata row and returns the bytes stored (answers embed them as they are).
+    pub fn persist(&self, row: &Value) -> ApiResult<Stored> {
+        Ok(self.store.append_stored(row)?.1)
     }
 
     /// An integer query parameter within bounds.
@@ -96,6 +93,23 @@ impl<P: Platform> Ctx<'_, P> {
             return Err(field_error(format!("`{name}` must be between {min} and {max}")));
         }
         Ok(n)
+    }
+
+    /// Replaces projected rows (what index segments hold) with the full records.
+    pub fn full_rows(&self, rows: &mut [Value]) -> ApiResult<()> {
+        for item in rows.iter_mut() {
+            let id = item.get("session_id").and_then(Value::as_str).unwrap_or("").to_string();
+            if let Some(full) = self.store.record(&id)? {
+                *item = full;
+            }
+        }
+        Ok(())
+    }
+
+    /// A page of full records.
+    pub fn full_page(&self, mut page: cavra_engine::history::Page) -> ApiResult<cavra_engine::history::Page> {
+        self.full_rows(&mut page.items)?;
+        Ok(page)
     }
 
     /// `limit` (default 50, max 500), `offset` and `cursor` of a list request.
@@ -128,13 +142,46 @@ impl<P: Platform> Ctx<'_, P> {
     }
 }
 
-/// A JSON object response from `(key, value)` pairs, in order.
-pub fn object(pairs: Vec<(&str, Value)>) -> Response {
-    let map: Map<String, Value> = pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    Response::json(200, &Value::Object(map))
+/// One field of an answer: a value, or bytes already stored.
+pub enum Piece {
+    Value(Value),
+    Raw(Stored),
+}
+
+impl From<Value> for Piece {
+    fn from(v: Value) -> Self {
+        Self::Value(v)
+    }
+}
+
+impl From<Stored> for Piece {
+    fn from(r: Stored) -> Self {
+        Self::Raw(r)
+    }
+}
+
+/// A JSON object response from `(key, piece)` pairs, in order; stored rows are copied, not
+/// serialised again.
+pub fn object(pairs: Vec<(&str, Piece)>) -> Response {
+    let mut body = String::from("{");
+    for (i, (key, piece)) in pairs.into_iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&serde_json::to_string(key).unwrap_or_default());
+        body.push(':');
+        match piece {
+            Piece::Value(v) => body.push_str(&serde_json::to_string(&v).unwrap_or_else(|_| "null".into())),
+            Piece::Raw(r) => body.push_str(r.get()),
+        }
+    }
+    body.push('}');
+    let mut response = Response::json(200, &Value::Null);
+    response.body = body.into_bytes();
+    response
 }
 
 /// Serialises any value for a response field.
-pub fn val(value: &impl Serialize) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
+pub fn val(value: &impl Serialize) -> Piece {
+    Piece::Value(serde_json::to_value(value).unwrap_or(Value::Null))
 }

@@ -42,6 +42,6 @@ pub fn list<P: Platform>(ctx: &Ctx<'_, P>, route: &str) -> Option<ApiResult<Resp
         let filters: Vec<(&str, &str)> =
             fields.iter().filter_map(|f| ctx.request.query_param(f).filter(|v| !v.is_empty()).map(|v| (*f, v))).collect();
         let items = ctx.store.rows_of_kind(kind)?;
-        Ok(Response::json(200, &history::list(&items, kind, schema, &filters, &paging)))
+        Ok(Response::json(200, &ctx.full_page(history::list(&items, kind, schema, &filters, &paging))?))
     })())
 }

@@ -18,9 +18,8 @@ pub fn playbook<P: Platform>(ctx: &Ctx<'_, P>, body: &Value) -> ApiResult<Respon
     f.finish()?;
     let items = ctx.store.rows_of_kind(kinds::CONNECTOR_DELIVERY)?;
     let playbook = build_playbook(&items, params, &actor.actor, ctx.now)?;
-    let metadata = playbook.metadata();
-    ctx.persist(&[&metadata])?;
-    Ok(object(vec![("playbook", val(&playbook)), ("metadata", metadata), ("actor", val(&actor))]))
+    let metadata = ctx.persist(&playbook.metadata())?;
+    Ok(object(vec![("playbook", val(&playbook)), ("metadata", metadata.into()), ("actor", val(&actor))]))
 }
 
 /// `POST P/connector-recovery-playbooks/{playbook_id}/closures`.
@@ -35,7 +34,6 @@ pub fn closure<P: Platform>(ctx: &Ctx<'_, P>, playbook_id: &str, body: &Value) -
     let closure = build_closure(&playbook, &f, &actor.actor, ctx.now)?;
     f.allow(&["actor_claims"]);
     f.finish()?;
-    let metadata = closure.metadata();
-    ctx.persist(&[&metadata])?;
-    Ok(object(vec![("closure", val(&closure)), ("metadata", metadata), ("actor", val(&actor))]))
+    let metadata = ctx.persist(&closure.metadata())?;
+    Ok(object(vec![("closure", val(&closure)), ("metadata", metadata.into()), ("actor", val(&actor))]))
 }
