@@ -13,6 +13,7 @@ use crate::schema;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
 pub const DEFAULT_SLO_MINUTES: i64 = 240;
@@ -68,28 +69,81 @@ pub struct ExecutionRow {
 }
 
 impl ExecutionRow {
-    /// The record's fields, falling back to the row's (the original's `_go_metadata_payload`).
-    fn merged(self) -> ExecutionFields {
-        match self.retry_execution_record {
-            // A nested record is the payload; the row only fills what the record lacks.
-            Some(r) => ExecutionFields {
-                execution_id: r.execution_id.or(self.execution_id),
-                provider: r.provider.or(self.provider),
-                execution_status: r.execution_status.or(self.execution_status),
-                executed_at: r.executed_at,
-                delivery_success: r.delivery_success,
-                approval_decision_id: r.approval_decision_id.or(self.approval_decision_id),
-                run_id: r.run_id.or(self.run_id),
+    /// The record's fields, falling back to the row's (the original's `_go_metadata_payload`):
+    /// a nested record is the payload, and the row only fills what the record lacks.
+    pub fn as_ref(&self) -> ExecRef<'_> {
+        let r = self.retry_execution_record.as_ref();
+        fn pick<'a>(nested: Option<&'a Option<String>>, top: &'a Option<String>) -> &'a str {
+            nested.and_then(|n| n.as_deref()).or(top.as_deref()).unwrap_or("")
+        }
+        ExecRef {
+            created_at: self.created_at.as_deref().unwrap_or(""),
+            execution_id: pick(r.map(|r| &r.execution_id), &self.execution_id),
+            provider: pick(r.map(|r| &r.provider), &self.provider),
+            execution_status: pick(r.map(|r| &r.execution_status), &self.execution_status),
+            executed_at: match r {
+                Some(r) => r.executed_at.as_deref().unwrap_or(""),
+                None => self.executed_at.as_deref().unwrap_or(""),
             },
-            None => ExecutionFields {
-                execution_id: self.execution_id,
-                provider: self.provider,
-                execution_status: self.execution_status,
-                executed_at: self.executed_at,
-                delivery_success: self.delivery_success,
-                approval_decision_id: self.approval_decision_id,
-                run_id: self.run_id,
+            delivery_success: match r {
+                Some(r) => r.delivery_success.unwrap_or(false),
+                None => self.delivery_success.unwrap_or(false),
             },
+            approval_decision_id: pick(r.map(|r| &r.approval_decision_id), &self.approval_decision_id),
+            run_id: pick(r.map(|r| &r.run_id), &self.run_id),
+        }
+    }
+}
+
+/// One execution as the report reads it, borrowed from where it was parsed. Empty text means
+/// absent (the original's `x or default`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExecRef<'a> {
+    pub created_at: &'a str,
+    pub execution_id: &'a str,
+    pub provider: &'a str,
+    pub execution_status: &'a str,
+    pub executed_at: &'a str,
+    pub delivery_success: bool,
+    pub approval_decision_id: &'a str,
+    pub run_id: &'a str,
+}
+
+/// An execution row as index segments store it: an array in `rows::EXECUTION_COLUMNS` order
+/// (the field order below), parsed without copying its text.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProjectedExecution<'a> {
+    #[serde(borrow)]
+    session_id: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    created_at: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    execution_id: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    provider: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    execution_status: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    executed_at: std::borrow::Cow<'a, str>,
+    delivery_success: bool,
+    #[serde(borrow)]
+    approval_decision_id: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    run_id: std::borrow::Cow<'a, str>,
+}
+
+impl ProjectedExecution<'_> {
+    pub fn as_ref(&self) -> ExecRef<'_> {
+        ExecRef {
+            created_at: &self.created_at,
+            execution_id: &self.execution_id,
+            provider: &self.provider,
+            execution_status: &self.execution_status,
+            executed_at: &self.executed_at,
+            delivery_success: self.delivery_success,
+            approval_decision_id: &self.approval_decision_id,
+            run_id: &self.run_id,
         }
     }
 }
@@ -206,28 +260,13 @@ fn entries<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<Pr
     Ok(values.into_iter().filter(Value::is_object).filter_map(|v| ProviderEntry::deserialize(v).ok()).collect())
 }
 
-/// The report's inputs, typed. The host parses index segments straight into these; `from_items`
-/// reads them from evidence rows of any kinds.
+/// The report's inputs: executions borrowed from wherever they were parsed (the host parses
+/// index segments without copying), playbooks and closures owned.
 #[derive(Debug, Default)]
-pub struct ReportInput {
-    pub executions: Vec<ExecutionRow>,
+pub struct ReportInput<'a> {
+    pub executions: Vec<ExecRef<'a>>,
     pub playbooks: Vec<PlaybookRow>,
     pub closures: Vec<ClosureRow>,
-}
-
-impl ReportInput {
-    pub fn from_items(items: &[Value]) -> Result<Self> {
-        let mut input = Self::default();
-        for (i, row) in items.iter().enumerate() {
-            match kind_of(row) {
-                kinds::EXECUTION_RECORD => input.executions.push(view(row, i)?),
-                kinds::RECOVERY_PLAYBOOK => input.playbooks.push(view(row, i)?),
-                kinds::RECOVERY_CLOSURE => input.closures.push(view(row, i)?),
-                _ => {}
-            }
-        }
-        Ok(input)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -345,38 +384,52 @@ const CLOSED: [&str; 2] = ["resolved", "mitigated"];
 
 /// Builds the report from execution records, playbooks and closures among `items`.
 pub fn build_recovery_report(items: &[Value], slo_minutes: i64, generated_by: &str, now: Timestamp) -> Result<RecoveryReport> {
-    build_recovery_report_from(ReportInput::from_items(items)?, slo_minutes, generated_by, now)
+    let mut executions: Vec<ExecutionRow> = Vec::new();
+    let mut input = ReportInput::default();
+    for (i, row) in items.iter().enumerate() {
+        match kind_of(row) {
+            kinds::EXECUTION_RECORD => executions.push(view(row, i)?),
+            kinds::RECOVERY_PLAYBOOK => input.playbooks.push(view(row, i)?),
+            kinds::RECOVERY_CLOSURE => input.closures.push(view(row, i)?),
+            _ => {}
+        }
+    }
+    input.executions = executions.iter().map(ExecutionRow::as_ref).collect();
+    build_recovery_report_from(input, slo_minutes, generated_by, now)
 }
 
 /// The newest `LATEST_EXECUTIONS` executions by `executed_at`, kept while streaming (ties keep
 /// the earlier one, as a stable descending sort would).
+/// Rank of an execution among the newest: later `executed_at` first, then later `created_at`
+/// (the newest-first input order), then earlier arrival — a stable descending sort's order.
+type Rank = (String, String, std::cmp::Reverse<usize>);
+
 #[derive(Default)]
 struct Newest {
-    kept: Vec<(String, usize, LatestExecution)>,
-    seen: usize,
+    kept: Vec<(Rank, LatestExecution)>,
+    /// Index of the lowest-ranked kept entry, once full.
+    worst: Option<usize>,
 }
 
 impl Newest {
-    fn offer(&mut self, e: LatestExecution) {
-        let position = self.seen;
-        self.seen += 1;
-        if self.kept.len() == LATEST_EXECUTIONS {
-            // The oldest kept entry: smallest time, then latest arrival.
-            let Some((worst, _)) = self.kept.iter().enumerate().min_by(|(_, a), (_, b)| a.0.cmp(&b.0).then(b.1.cmp(&a.1))) else {
-                return;
-            };
-            let w = &self.kept[worst];
-            if e.executed_at <= w.0 {
+    /// Offers an execution (executed_at, created_at, arrival); `make` builds it only if kept.
+    fn offer(&mut self, (at, created, arrival): (&str, &str, usize), make: impl FnOnce() -> LatestExecution) {
+        if let Some(worst) = self.worst {
+            let w = &self.kept[worst].0;
+            if (at, created, std::cmp::Reverse(arrival)) <= (w.0.as_str(), w.1.as_str(), w.2) {
                 return;
             }
             self.kept.swap_remove(worst);
         }
-        self.kept.push((e.executed_at.clone(), position, e));
+        self.kept.push(((at.to_string(), created.to_string(), std::cmp::Reverse(arrival)), make()));
+        if self.kept.len() == LATEST_EXECUTIONS {
+            self.worst = self.kept.iter().enumerate().min_by(|(_, a), (_, b)| a.0.cmp(&b.0)).map(|(i, _)| i);
+        }
     }
 
     fn into_sorted(mut self) -> Vec<LatestExecution> {
-        self.kept.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        self.kept.into_iter().map(|(_, _, e)| e).collect()
+        self.kept.sort_by(|a, b| b.0.cmp(&a.0));
+        self.kept.into_iter().map(|(_, e)| e).collect()
     }
 }
 
@@ -388,15 +441,19 @@ struct Summaries {
 }
 
 impl Summaries {
-    fn of(&mut self, provider: &str) -> &mut ProviderSummary {
-        let i = match self.index.get(provider) {
+    fn index_of(&mut self, provider: &str) -> usize {
+        match self.index.get(provider) {
             Some(&i) => i,
             None => {
                 self.list.push(ProviderSummary::new(provider));
                 self.index.insert(provider.to_string(), self.list.len() - 1);
                 self.list.len() - 1
             }
-        };
+        }
+    }
+
+    fn of(&mut self, provider: &str) -> &mut ProviderSummary {
+        let i = self.index_of(provider);
         &mut self.list[i]
     }
 }
@@ -406,45 +463,61 @@ fn created(c: &Option<String>) -> &str {
 }
 
 /// Builds the report from typed inputs: one sort and one pass per input.
-pub fn build_recovery_report_from(input: ReportInput, slo_minutes: i64, generated_by: &str, now: Timestamp) -> Result<RecoveryReport> {
+pub fn build_recovery_report_from(input: ReportInput<'_>, slo_minutes: i64, generated_by: &str, now: Timestamp) -> Result<RecoveryReport> {
     let ReportInput { executions, playbooks, closures } = input;
     let mut summary = Summaries::default();
     let mut status_counts = Map::new();
     let mut latest = Newest::default();
-    let mut execution_count = 0;
+    let execution_count = executions.len();
 
-    // Executions, newest first.
-    let order = newest_first(&executions, |r| created(&r.created_at));
-    let mut executions: Vec<Option<ExecutionRow>> = executions.into_iter().map(Some).collect();
-    for i in order {
-        let Some(row) = executions[i].take() else { continue };
-        let created_at = row.created_at.clone().unwrap_or_default();
-        let e = row.merged();
-        let provider = normalize(e.provider.as_deref().unwrap_or("unknown"));
-        let status = e.execution_status.unwrap_or_else(|| "unknown".into());
-        bump(&mut status_counts, &status);
-        let s = summary.of(&provider);
+    // Executions, in any order: every total is order-free, and the newest 20 are chosen with
+    // the stable newest-first tie-break. Texts stay borrowed; per-row work is two lookups.
+    let mut provider_slot: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut status_slot: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut statuses: Vec<(String, usize)> = Vec::new();
+    for (index, e) in executions.iter().enumerate() {
+        let slot = match provider_slot.get(e.provider) {
+            Some(&slot) => slot,
+            None => {
+                let slot = summary.index_of(&normalize(if e.provider.is_empty() { "unknown" } else { e.provider }));
+                provider_slot.insert(e.provider, slot);
+                slot
+            }
+        };
+        let status = if e.execution_status.is_empty() { "unknown" } else { e.execution_status };
+        match status_slot.get(status) {
+            Some(&k) => statuses[k].1 += 1,
+            None => {
+                status_slot.insert(status, statuses.len());
+                statuses.push((status.to_string(), 1));
+            }
+        }
+        let s = &mut summary.list[slot];
         s.execution_count += 1;
-        match status.as_str() {
+        match status {
             "delivered" => s.execution_delivered_count += 1,
             "skipped" => s.execution_skipped_count += 1,
             "failed" => s.execution_failed_count += 1,
             _ => {}
         }
-        let executed_at = e.executed_at.unwrap_or(created_at);
-        if executed_at > s.latest_execution_at {
-            s.latest_execution_at = executed_at.clone();
+        let executed_at = if e.executed_at.is_empty() { e.created_at } else { e.executed_at };
+        if executed_at > s.latest_execution_at.as_str() {
+            s.latest_execution_at = executed_at.to_string();
         }
-        execution_count += 1;
-        latest.offer(LatestExecution {
-            execution_id: e.execution_id.unwrap_or_default(),
-            provider,
-            execution_status: status,
-            executed_at,
-            delivery_success: e.delivery_success.unwrap_or(false),
-            approval_decision_id: e.approval_decision_id.unwrap_or_default(),
-            run_id: e.run_id.unwrap_or_default(),
+        let provider = &summary.list[slot].provider;
+        latest.offer((executed_at, e.created_at, index), || LatestExecution {
+            execution_id: e.execution_id.to_string(),
+            provider: provider.clone(),
+            execution_status: status.to_string(),
+            executed_at: executed_at.to_string(),
+            delivery_success: e.delivery_success,
+            approval_decision_id: e.approval_decision_id.to_string(),
+            run_id: e.run_id.to_string(),
         });
+    }
+    statuses.sort();
+    for (status, n) in statuses {
+        status_counts.insert(status, json!(n));
     }
 
     // Closures, newest first: grouped per (playbook, provider), counted per state and UTC day.
@@ -655,7 +728,7 @@ mod tests {
         let times: Vec<String> = (0..200).map(|i| format!("2026-11-23T10:{:02}:00", (i * 37) % 13)).collect();
         let mut newest = Newest::default();
         for (i, t) in times.iter().enumerate() {
-            newest.offer(exec(t, i));
+            newest.offer((t, "", i), || exec(t, i));
         }
         let mut all: Vec<LatestExecution> = times.iter().enumerate().map(|(i, t)| exec(t, i)).collect();
         all.sort_by(|a, b| b.executed_at.cmp(&a.executed_at));

@@ -150,6 +150,56 @@ const PROJECTIONS: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
+/// Execution rows are most of the evidence; index segments store them as arrays in this column
+/// order (no repeated keys), which `report::ProjectedExecution` reads directly.
+pub const EXECUTION_COLUMNS: &[&str] = &[
+    "session_id",
+    "created_at",
+    "execution_id",
+    "provider",
+    "execution_status",
+    "executed_at",
+    "delivery_success",
+    "approval_decision_id",
+    "run_id",
+];
+
+/// The stored (segment) form of a projected row: an array of `EXECUTION_COLUMNS` for
+/// executions, the object otherwise. `metadata_kind` is implied by the segment.
+pub fn to_segment_form(kind: &str, projected: Value) -> Value {
+    let Value::Object(mut m) = projected else { return projected };
+    m.shift_remove("metadata_kind");
+    if kind != crate::kinds::EXECUTION_RECORD {
+        return Value::Object(m);
+    }
+    Value::Array(
+        EXECUTION_COLUMNS
+            .iter()
+            .map(|c| match m.shift_remove(*c) {
+                Some(v) => v,
+                None if *c == "delivery_success" => Value::Bool(false),
+                None => Value::String(String::new()),
+            })
+            .collect(),
+    )
+}
+
+/// The projected row of a segment entry, with its `metadata_kind` restored.
+pub fn from_segment_form(kind: &str, stored: Value) -> Value {
+    let mut m = match stored {
+        Value::Object(m) => m,
+        Value::Array(values) => EXECUTION_COLUMNS
+            .iter()
+            .zip(values)
+            .filter(|(c, v)| !(v.as_str() == Some("") && **c != "session_id"))
+            .map(|(c, v)| (c.to_string(), v))
+            .collect(),
+        other => return other,
+    };
+    m.insert("metadata_kind".into(), Value::String(kind.into()));
+    Value::Object(m)
+}
+
 /// Fields of a provider playbook entry that builders read.
 const PLAYBOOK_ENTRY_FIELDS: &[&str] = &["provider", "category", "failure_count"];
 
@@ -177,6 +227,20 @@ pub fn project(row: Value) -> Value {
     }
     for key in *fields {
         let value = record.get(*key).or_else(|| row.get(*key));
+        if kind == crate::kinds::EXECUTION_RECORD {
+            // Typed for copy-free parsing: text as text, the flag as a boolean; an execution
+            // time equal to the row time is implied (readers fall back to `created_at`).
+            let typed = match (*key, value) {
+                ("delivery_success", v) => Some(Value::Bool(v.is_some_and(crate::lenient::truthy))),
+                ("executed_at", Some(v)) if Some(v) == row.get("created_at") => None,
+                (_, Some(v)) => Some(Value::String(crate::lenient::text_of(v))),
+                (_, None) => None,
+            };
+            if let Some(v) = typed {
+                out.insert(key.to_string(), v);
+            }
+            continue;
+        }
         if let Some(v) = value {
             let v = if *key == "provider_playbooks" {
                 Value::Array(

@@ -237,16 +237,12 @@ impl<'a, K: Kv> Store<'a, K> {
         }
         for (kind, index) in head.kinds.iter_mut() {
             if index.tail.len() >= KIND_SEGMENT {
-                // The segment's kind is in its key, so rows drop `metadata_kind`.
                 let rows: Vec<Value> = index
                     .tail
                     .iter()
                     .map(|id| {
-                        let mut row = cavra_engine::rows::project(self.record(id)?.unwrap_or(Value::Null));
-                        if let Value::Object(m) = &mut row {
-                            m.shift_remove("metadata_kind");
-                        }
-                        Ok(row)
+                        let row = cavra_engine::rows::project(self.record(id)?.unwrap_or(Value::Null));
+                        Ok(cavra_engine::rows::to_segment_form(kind, row))
                     })
                     .collect::<Result<_, StoreError>>()?;
                 self.kv.set(&Self::kind_segment_key(kind, index.sealed), &serde_json::to_vec(&rows).unwrap_or_default())?;
@@ -284,12 +280,7 @@ impl<'a, K: Kv> Store<'a, K> {
             let key = Self::kind_segment_key(kind, n);
             let segment: Vec<Value> =
                 self.read_json(&key)?.ok_or_else(|| StoreError::Corrupt { key, message: "missing segment".into() })?;
-            rows.extend(segment.into_iter().map(|mut row| {
-                if let Value::Object(m) = &mut row {
-                    m.insert("metadata_kind".into(), Value::String(kind.to_string()));
-                }
-                row
-            }));
+            rows.extend(segment.into_iter().map(|row| cavra_engine::rows::from_segment_form(kind, row)));
         }
         for id in &index.tail {
             if let Some(row) = self.record(id)? {
@@ -297,6 +288,25 @@ impl<'a, K: Kv> Store<'a, K> {
             }
         }
         Ok(rows)
+    }
+
+    /// The raw bytes of `kind`: sealed segments (JSON arrays of projected rows) and the
+    /// unsealed tail's full records, for callers that parse without copying.
+    pub fn raw_rows_of_kind(&self, kind: &str) -> Result<(Vec<Vec<u8>>, Vec<Vec<u8>>), StoreError> {
+        let (_, head) = self.head()?;
+        let Some(index) = head.kinds.get(kind) else { return Ok((Vec::new(), Vec::new())) };
+        let mut segments = Vec::with_capacity(index.sealed as usize);
+        for n in 0..index.sealed {
+            let key = Self::kind_segment_key(kind, n);
+            segments.push(self.kv.get(&key)?.ok_or(StoreError::Corrupt { key, message: "missing segment".into() })?);
+        }
+        let mut tail = Vec::with_capacity(index.tail.len());
+        for id in &index.tail {
+            if let Some(bytes) = self.kv.get(&Self::record_key(id))? {
+                tail.push(bytes);
+            }
+        }
+        Ok((segments, tail))
     }
 
     /// Every committed row of `kind`, parsed straight into `T` (no intermediate JSON tree):
