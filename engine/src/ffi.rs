@@ -20,6 +20,10 @@ pub const FUNCTIONS: &[&str] = &[
     "retry-execution-approval-plan",
     "connector-recovery-playbook",
     "retry-recovery-report",
+    "recovery-escalation-plan",
+    "recovery-executive-report",
+    "recovery-escalation-retry-health",
+    "executive-report-delivery-retry-plan",
 ];
 
 /// A parsed `{items, params, now}` call.
@@ -60,6 +64,10 @@ fn to_value(v: impl Serialize) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
+fn slo(call: &Call<'_>) -> Result<i64> {
+    Ok(call.params.integer(&["recovery_slo_minutes"], 1, crate::report::MAX_SLO_MINUTES)?.unwrap_or(crate::report::DEFAULT_SLO_MINUTES))
+}
+
 /// Runs `function` on a parsed input value.
 pub fn decide(function: &str, input: &Value) -> Result<Value> {
     let unknown = || EngineError::invalid("function", format!("`{function}` is not one of: {}", FUNCTIONS.join(", ")));
@@ -89,10 +97,31 @@ pub fn decide(function: &str, input: &Value) -> Result<Value> {
             let params = crate::recovery::PlaybookParams::parse(&call.params)?;
             to_value(crate::recovery::build_playbook(call.items, params, &by, call.now)?)
         }
-        "retry-recovery-report" => {
-            let slo = call.params.integer(&["recovery_slo_minutes"], 1, crate::report::MAX_SLO_MINUTES)?;
-            let slo = slo.unwrap_or(crate::report::DEFAULT_SLO_MINUTES);
-            to_value(crate::report::build_recovery_report(call.items, slo, &by, call.now)?)
+        "retry-recovery-report" => to_value(crate::report::build_recovery_report(call.items, slo(&call)?, &by, call.now)?),
+        "recovery-escalation-plan" => {
+            let report = crate::report::build_recovery_report(call.items, slo(&call)?, &by, call.now)?;
+            to_value(crate::escalation::build_escalation_plan(&report, &by, call.now))
+        }
+        "recovery-executive-report" => {
+            let report = crate::report::build_recovery_report(call.items, slo(&call)?, &by, call.now)?;
+            let plan = crate::escalation::build_escalation_plan(&report, &by, call.now);
+            to_value(crate::executive::build_executive_report(&report, &plan, &by, call.now))
+        }
+        "recovery-escalation-retry-health" => {
+            let params = crate::health::HealthParams {
+                expected_interval_minutes: call
+                    .params
+                    .integer(&["expected_interval_minutes"], 1, crate::health::MAX_INTERVAL_MINUTES)?
+                    .unwrap_or(30),
+                stale_metadata_minutes: call.params.integer(&["stale_metadata_minutes"], 1, crate::health::MAX_STALE_MINUTES)?.unwrap_or(120),
+            };
+            to_value(crate::health::build_retry_health(call.items, params, &by, call.now)?)
+        }
+        "executive-report-delivery-retry-plan" => {
+            let policy_value = call.params.value("policy").or_else(|| call.params.value("retry_policy"));
+            call.params.allow(&["policy", "retry_policy"]);
+            let policy = RetryPolicy::parse(policy_value, "params.policy", RetryFamily::ExecutiveDelivery.default_delay())?;
+            to_value(build_retry_plan(RetryFamily::ExecutiveDelivery, call.items, &policy, &by, call.now)?)
         }
         _ => return Err(unknown()),
     };

@@ -6,14 +6,18 @@
 //! exactly one place.
 
 pub mod acks;
+pub mod alerts;
 pub mod approvals;
 pub mod audit;
 pub mod canonical;
 pub mod dashboard;
 pub mod delivery;
 pub mod error;
+pub mod escalation;
 pub mod executions;
+pub mod executive;
 pub mod ffi;
+pub mod health;
 pub mod history;
 pub mod input;
 pub mod kinds;

@@ -146,6 +146,16 @@ const PROJECTIONS: &[(&str, &str, &[&str])] = &[
     (
         crate::kinds::WORKER_RUN,
         "acknowledgement_audit_delivery_worker_run",
+        &["run_id", "dry_run", "retryable_count", "selected_retry_count", "summary", "schedule", "status"],
+    ),
+    (
+        crate::kinds::ESCALATION_WORKER_RUN,
+        "recovery_escalation_retry_worker_run",
+        &["run_id", "dry_run", "retryable_count", "selected_retry_count", "summary", "schedule"],
+    ),
+    (
+        crate::kinds::EXECUTIVE_WORKER_RUN,
+        "recovery_executive_report_delivery_retry_worker_run",
         &["run_id", "dry_run", "retryable_count", "selected_retry_count", "summary", "schedule"],
     ),
 ];

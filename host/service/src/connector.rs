@@ -15,6 +15,12 @@ pub struct DeliveryOptions {
     pub timeout_seconds: f64,
 }
 
+impl From<&cavra_engine::worker::WorkerParams> for DeliveryOptions {
+    fn from(p: &cavra_engine::worker::WorkerParams) -> Self {
+        Self { retries: p.retries, timeout_seconds: p.timeout_seconds }
+    }
+}
+
 fn auth_header(connector: &Connector) -> Option<(String, String)> {
     let token = connector.token.as_ref()?;
     Some(match connector.name.as_str() {

@@ -128,7 +128,7 @@ pub fn worker_run<P: Platform>(ctx: &Ctx<'_, P>, body: &Value) -> ApiResult<Resp
     let approvals = ApprovalIndex::build(&ctx.store.rows_of_kinds(GATE_INPUTS)?, ctx.now)?;
     let run = build_worker_run(RetryFamily::AuditDelivery, &deliveries, &params, &actor.actor, &approvals, ctx.now)?;
     let retry_metadata = ctx.persist(&run.retry_plan.metadata(RetryFamily::AuditDelivery))?;
-    let options = DeliveryOptions { retries: params.retries, timeout_seconds: params.timeout_seconds };
+    let options = DeliveryOptions::from(&params);
     let mut results = Vec::new();
     for decision in &run.selected_retries {
         results.push(redeliver(ctx, &run, decision, &approvals, options, &actor.actor)?);

@@ -4,10 +4,14 @@ mod approvals;
 mod audit;
 mod context;
 mod engine;
+mod escalations;
+mod executive;
+mod health;
 mod info;
 mod lists;
 mod recovery;
 mod reports;
+mod send;
 
 pub use context::{Actor, Ctx};
 
@@ -16,6 +20,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::{Method, Request, Response};
 use crate::platform::Platform;
 use crate::store::Store;
+use cavra_engine::alerts::AlertFamily;
 use cavra_engine::Timestamp;
 use serde_json::Value;
 
@@ -64,6 +69,13 @@ fn route_get<P: Platform>(ctx: &Ctx<'_, P>, segments: &[&str]) -> ApiResult<Resp
         ["providers"] => info::providers(ctx),
         ["dashboard"] => info::dashboard(ctx),
         ["retry-recovery-report"] => reports::recovery_report(ctx),
+        ["worker-health"] => health::worker_health_route(ctx),
+        ["worker-health-alerts"] => health::alert_list(ctx, AlertFamily::WorkerHealth),
+        ["worker-health-alert-dashboard"] => health::alert_dashboard_route(ctx, AlertFamily::WorkerHealth),
+        ["recovery-escalations", "retry-health"] => health::retry_health_route(ctx),
+        ["recovery-escalations", "retry-health-alerts"] => health::alert_list(ctx, AlertFamily::RetryHealth),
+        ["recovery-escalations", "retry-health-alert-dashboard"] => health::alert_dashboard_route(ctx, AlertFamily::RetryHealth),
+        ["recovery-executive-report"] => executive::report(ctx),
         [route] => lists::list(ctx, route).unwrap_or_else(|| Err(unknown_route(ctx.request))),
         _ => Err(unknown_route(ctx.request)),
     }
@@ -79,6 +91,23 @@ fn route_post<P: Platform>(ctx: &Ctx<'_, P>, segments: &[&str], body: &Value) ->
         ["retry-execution-approval-plans", id, "decisions"] => approvals::approval_decision(ctx, context::path_id(id)?, body),
         ["connector-recovery-playbook"] => recovery::playbook(ctx, body),
         ["connector-recovery-playbooks", id, "closures"] => recovery::closure(ctx, context::path_id(id)?, body),
+        ["worker-health-alerts", "deliver"] => health::deliver_alert(ctx, AlertFamily::WorkerHealth, body),
+        ["worker-health-alerts", id, "acknowledgements"] => {
+            health::acknowledge_alert(ctx, AlertFamily::WorkerHealth, context::path_id(id)?, body)
+        }
+        ["recovery-escalation-plan"] => escalations::plan(ctx, body),
+        ["recovery-escalations", "retry-plan"] => escalations::retry_plan(ctx, body),
+        ["recovery-escalations", "retry-worker-run"] => escalations::retry_worker(ctx, body),
+        ["recovery-escalations", "retry-health-alerts", "deliver"] => health::deliver_alert(ctx, AlertFamily::RetryHealth, body),
+        ["recovery-escalations", "retry-health-alerts", id, "acknowledgements"] => {
+            health::acknowledge_alert(ctx, AlertFamily::RetryHealth, context::path_id(id)?, body)
+        }
+        ["recovery-escalations", id, "deliver"] => escalations::deliver(ctx, context::path_id(id)?, body),
+        ["recovery-escalations", id, "acknowledgements"] => escalations::acknowledge(ctx, context::path_id(id)?, body),
+        ["recovery-executive-report", "schedule-run"] => executive::schedule_run(ctx, body),
+        ["recovery-executive-report", "schedule-runs", id, "deliver"] => executive::deliver(ctx, context::path_id(id)?, body),
+        ["recovery-executive-report", "delivery-retry-plan"] => executive::retry_plan(ctx, body),
+        ["recovery-executive-report", "delivery-retry-worker-run"] => executive::retry_worker(ctx, body),
         _ => Err(unknown_route(ctx.request)),
     }
 }
