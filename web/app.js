@@ -7,6 +7,7 @@ import { deliver, planRetry, policy, renderDecisions, renderHistory, runWorker, 
 import { executeRetry, planApproval, renderExecutions } from "./js/approvals.js";
 import { recoveryPlaybook } from "./js/recovery.js";
 import { refreshReport, setupReportTable } from "./js/report.js";
+import { renderOperationCounts, wireOperations } from "./js/operations.js";
 
 function renderDashboard(counts) {
   const cards = {
@@ -18,6 +19,7 @@ function renderDashboard(counts) {
     "dash-evidence": counts.evidence_record_count,
   };
   for (const [id, value] of Object.entries(cards)) $(id).textContent = text(value);
+  renderOperationCounts(counts);
 }
 
 async function refreshLive() {
@@ -85,6 +87,7 @@ $("execute-retry").addEventListener("click", () => executeRetry(policy, renderDe
 $("recovery-playbook").addEventListener("click", recoveryPlaybook);
 $("refresh-report").addEventListener("click", refreshReport);
 setupReportTable();
+wireOperations();
 
 // Start in the requested mode; without one, live when a cavra API answers here, else preview
 // (the console also works from any static file server).
