@@ -22,7 +22,22 @@ function renderDashboard(counts) {
   renderOperationCounts(counts);
 }
 
+async function refreshSession() {
+  const who = await api("GET", `${PREFIX}/whoami`).catch(() => null);
+  const el = $("whoami");
+  const off = who && who.auth === "off";
+  $("actor-label").hidden = !off;
+  $("token-label").hidden = off;
+  el.className = off ? "whoami off" : "whoami";
+  el.textContent = off ? "Authentication is OFF (demo mode)" : who ? `Signed in as ${who.actor} (${who.role})` : "Not signed in";
+  return who;
+}
+
 async function refreshLive() {
+  if (!(await refreshSession())) {
+    notice("Paste an access token to use the live API (cavra up prints one per role), or switch to Preview.", "error");
+    return;
+  }
   try {
     const [dashboard, workers, providers, history, decisions, executions] = await Promise.all([
       api("GET", `${PREFIX}/dashboard`),
@@ -77,6 +92,11 @@ async function setMode(mode) {
   }
 }
 
+$("token").value = sessionStorage.getItem("cavra-token") || "";
+$("token").addEventListener("change", async () => {
+  sessionStorage.setItem("cavra-token", $("token").value.trim());
+  await refreshLive();
+});
 $("mode-live").addEventListener("click", () => setMode("live"));
 $("mode-preview").addEventListener("click", () => setMode("preview"));
 $("deliver-form").addEventListener("submit", deliver);

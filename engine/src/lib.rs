@@ -10,6 +10,7 @@ pub mod alerts;
 pub mod approvals;
 pub mod audit;
 pub mod canonical;
+pub mod chain;
 pub mod dashboard;
 pub mod delivery;
 pub mod error;

@@ -19,3 +19,9 @@ pub fn functions() -> Vec<String> {
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+/// Verifies an exported evidence chain (JSON Lines): `{ok, count, head, first_bad_seq, error}`.
+#[wasm_bindgen(js_name = verifyExport)]
+pub fn verify_export(text: &str) -> String {
+    serde_json::to_string(&crate::chain::verify_export(text)).unwrap_or_else(|_| "{}".into())
+}

@@ -65,7 +65,21 @@ export async function startRunner({ vars = {}, args = [] } = {}) {
     child.once("exit", (code) => fail(new Error(`runner exited ${code}: ${stderr}`)));
   });
   const url = line.match(/http:\/\/[0-9.:]+/)[0];
-  return { url, dataDir, stop: () => new Promise((ok) => { child.once("exit", ok); child.kill("SIGKILL"); }), logs: () => stderr };
+  let tokens = {};
+  try {
+    tokens = Object.fromEntries(JSON.parse(await readFile(join(dataDir, "tokens.json"), "utf8")).map((t) => [t.role, t.token]));
+  } catch {
+    // --insecure-no-auth: no tokens.
+  }
+  return { url, dataDir, tokens, stop: () => new Promise((ok) => { child.once("exit", ok); child.kill("SIGKILL"); }), logs: () => stderr };
+}
+
+/** Puts a role's token into the console and waits until it has signed in. */
+export async function signIn(page, token) {
+  const role = token.split("_")[1];
+  await page.fill("#token", token);
+  await page.dispatchEvent("#token", "change");
+  await page.waitForFunction((r) => document.getElementById("whoami").textContent.endsWith(`(${r})`), role);
 }
 
 export async function newPage(browser) {

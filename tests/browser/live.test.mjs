@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { launch, startRunner, newPage, ARTIFACTS } from "./lib.mjs";
+import { launch, startRunner, newPage, signIn, ARTIFACTS } from "./lib.mjs";
 
 test("the seed 002 operator flow works in live mode", async () => {
   const runner = await startRunner();
@@ -11,6 +11,7 @@ test("the seed 002 operator flow works in live mode", async () => {
   try {
     const { page, errors, failedLoads } = await newPage(browser);
     await page.goto(`${runner.url}/`);
+    await signIn(page, runner.tokens.operator);
     await page.waitForFunction(() => document.querySelectorAll("#deliver-provider option").length > 1);
     await page.selectOption("#deliver-provider", "webhook");
     await page.click("#deliver-ack-audit");
@@ -34,7 +35,8 @@ test("the seed 002 operator flow works in live mode", async () => {
     assert.ok(!html.includes("/demo-sink"), "no connector URL is rendered");
     await page.screenshot({ path: join(ARTIFACTS, "live.png"), fullPage: true });
     assert.deepEqual(errors, []);
-    assert.deepEqual(failedLoads, []);
+    // Only the first, token-less session check may fail to load (401).
+    assert.ok(failedLoads.length <= 1, failedLoads.join("\n"));
   } finally {
     await browser.close();
     await runner.stop();
@@ -48,8 +50,8 @@ test("approval-gated live retry, playbook and closure from the console", async (
     const { page, errors } = await newPage(browser);
     const done = () => page.waitForFunction(() => document.getElementById("notice").textContent === "Done.");
     await page.goto(`${runner.url}/`);
+    await signIn(page, runner.tokens.admin);
     await page.waitForFunction(() => document.querySelectorAll("#deliver-provider option").length > 1);
-    await page.fill("#actor", "ops");
     await page.click("#deliver-ack-audit");
     await done();
     await page.check("#policy-immediate");
@@ -62,17 +64,18 @@ test("approval-gated live retry, playbook and closure from the console", async (
     await page.waitForSelector("#approvals tbody tr");
     assert.equal(await page.textContent("#approvals tbody tr td:nth-child(3)"), "request_approval");
 
-    // Four eyes: the requester cannot approve.
+    // Four eyes: the requester (the admin) cannot approve.
     await page.click("#approvals tbody tr button:has-text('Approve')");
     await page.waitForSelector("#notice.error");
     assert.match(await page.textContent("#notice"), /403 self_approval/);
-    await page.fill("#actor", "approver");
+    await signIn(page, runner.tokens.approver);
+    assert.match(await page.textContent("#whoami"), /local-approver \(approver\)/);
     await page.click("#approvals tbody tr button:has-text('Approve')");
     await page.waitForFunction(() => document.querySelector("#approvals tbody tr td:nth-child(4)").textContent === "approved");
     assert.equal(await page.textContent("#decisions tbody tr td:nth-child(7)"), "approved");
 
     await page.request.post(`${runner.url}/_cavra/demo-sink`, { data: { mode: "accepting" } });
-    await page.fill("#actor", "ops");
+    await signIn(page, runner.tokens.admin);
     await page.click("#execute-retry");
     assert.match(await page.textContent("#notice"), /Click again to confirm/);
     await page.click("#execute-retry");

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { launch, startRunner, newPage, ARTIFACTS } from "./lib.mjs";
+import { launch, startRunner, newPage, signIn, ARTIFACTS } from "./lib.mjs";
 
 test("escalation, retry health, alerts and the executive report from the console", async () => {
   const runner = await startRunner();
@@ -15,8 +15,8 @@ test("escalation, retry health, alerts and the executive report from the console
       await page.waitForFunction(() => !document.getElementById("notice").textContent.startsWith("Working"));
     };
     await page.goto(`${runner.url}/`);
+    await signIn(page, runner.tokens.admin);
     await page.waitForFunction(() => document.querySelectorAll("#deliver-provider option").length > 1);
-    await page.fill("#actor", "ops");
     // A failed live retry: deliver, plan, acknowledge, approve (as someone else), execute.
     await click("#deliver-ack-audit");
     await page.check("#policy-immediate");
@@ -24,9 +24,9 @@ test("escalation, retry health, alerts and the executive report from the console
     await click("#plan-audit-retry");
     await click("#decisions tbody tr button:has-text('Ack Retry')");
     await click("#plan-retry-approval");
-    await page.fill("#actor", "approver");
+    await signIn(page, runner.tokens.approver);
     await click("#approvals tbody tr button:has-text('Approve')");
-    await page.fill("#actor", "ops");
+    await signIn(page, runner.tokens.admin);
     await page.click("#execute-retry");
     await click("#execute-retry");
     await page.waitForSelector("#executions tbody tr");

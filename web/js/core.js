@@ -48,8 +48,14 @@ export function cell(row, value, badge) {
   return td;
 }
 
+/** The bearer token of this tab (sessionStorage: gone when the tab closes). */
+export function token() {
+  return sessionStorage.getItem("cavra-token") || "";
+}
+
 export async function api(method, path, body) {
   const options = { method, headers: { accept: "application/json" } };
+  if (token()) options.headers.authorization = `Bearer ${token()}`;
   if (body !== undefined) {
     options.headers["content-type"] = "application/json";
     options.body = JSON.stringify(body);
@@ -58,7 +64,9 @@ export async function api(method, path, body) {
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
     const error = data.error || {};
-    throw new Error(`${response.status} ${error.code || "error"}: ${error.message || "request failed"}`);
+    const hint = response.status === 401 ? " Paste an access token (cavra up prints them) in the header."
+      : response.status === 403 ? " Your token's role may not do this." : "";
+    throw new Error(`${response.status} ${error.code || "error"}: ${error.message || "request failed"}.${hint}`);
   }
   return data;
 }

@@ -12,6 +12,7 @@ mod server;
 mod sink;
 mod spin_imports;
 mod statics;
+mod tokens;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -33,6 +34,12 @@ enum Command {
     /// Append evidence rows (JSON Lines of metadata rows) to a data directory's store, through
     /// the same store layout the component uses. For exported evidence and load tests.
     Import(ImportArgs),
+    /// Verify an exported evidence chain (`GET .../evidence/export`) offline. Exits 1 if it
+    /// does not verify, naming the first bad sequence number.
+    Verify {
+        /// The JSON Lines export.
+        file: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -67,6 +74,10 @@ struct UpArgs {
     /// Instantiate with the on-demand allocator instead of the pooling allocator.
     #[arg(long)]
     no_pooling: bool,
+    /// Turn access control off (demos only): anyone may call any route, and actors are the
+    /// labels requests carry.
+    #[arg(long)]
+    insecure_no_auth: bool,
 }
 
 #[tokio::main]
@@ -74,7 +85,18 @@ async fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Up(args) => up(args).await,
         Command::Import(args) => import(args),
+        Command::Verify { file } => verify(&file),
     }
+}
+
+fn verify(file: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let verdict = cavra_engine::chain::verify_export(&text);
+    println!("{}", serde_json::to_string_pretty(&verdict)?);
+    if !verdict.ok {
+        std::process::exit(1);
+    }
+    Ok(())
 }
 
 fn open_store(data_dir: &Path) -> Result<native_store::BackendKv> {
@@ -127,10 +149,26 @@ async fn up(args: UpArgs) -> Result<()> {
     let manifest = manifest::Manifest::load(&args.manifest)?;
     let base = args.manifest.parent().map(Path::to_path_buf).unwrap_or_default();
     let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
+    std::fs::create_dir_all(&args.data_dir).with_context(|| format!("creating {}", args.data_dir.display()))?;
     let overrides = parse_vars(&args.vars)?;
     let mut provided = HashMap::new();
     if args.test_clock {
         provided.insert("test_clock".to_string(), "true".to_string());
+    }
+    if args.insecure_no_auth {
+        provided.insert("auth_mode".to_string(), "off".to_string());
+        eprintln!("cavra: WARNING: --insecure-no-auth: access control is OFF; anyone reaching this port may write evidence and run live retries");
+    } else {
+        let (local, created) = tokens::load_or_create(&args.data_dir)?;
+        provided.insert("auth_tokens".to_string(), tokens::hashed(&local));
+        if created {
+            eprintln!("cavra: created access tokens in {} (shown once here; keep them secret):", args.data_dir.join("tokens.json").display());
+            for t in &local {
+                eprintln!("cavra:   {:<8} {}", t.role, t.token);
+            }
+        } else {
+            eprintln!("cavra: access tokens: {}", args.data_dir.join("tokens.json").display());
+        }
     }
     let mut variables = manifest.resolve_variables(&overrides, &provided)?;
 

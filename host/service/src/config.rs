@@ -28,6 +28,8 @@ pub struct ProviderInfo {
 pub struct Config {
     pub connectors: Vec<Connector>,
     pub test_clock: bool,
+    /// `None` when auth is off (`auth_mode = off`, the runner's `--insecure-no-auth`).
+    pub tokens: Option<Vec<crate::auth::TokenEntry>>,
 }
 
 impl Config {
@@ -50,7 +52,12 @@ impl Config {
             })
             .collect();
         let test_clock = platform.variable("test_clock").is_some_and(|v| v == "true");
-        Self { connectors, test_clock }
+        // Auth is on unless explicitly turned off; unreadable token lists admit nobody.
+        let tokens = match platform.variable("auth_mode").as_deref() {
+            Some("off") => None,
+            _ => Some(platform.variable("auth_tokens").and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()),
+        };
+        Self { connectors, test_clock, tokens }
     }
 
     /// Configured provider names, sorted.

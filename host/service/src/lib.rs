@@ -4,6 +4,7 @@
 //! validation, storage layout and connector delivery, and asks `cavra-engine` for every decision.
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod connector;
 pub mod error;

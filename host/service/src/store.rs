@@ -20,7 +20,6 @@ use cavra_engine::kinds;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 pub const CHAIN_SEGMENT: usize = 128;
@@ -28,8 +27,8 @@ pub const KIND_SEGMENT: usize = 128;
 const HEAD: &str = "head";
 const HEAD_INIT: &str = "head-init";
 const MAX_CAS_ATTEMPTS: usize = 1_000;
-/// The chain's hash before its first record.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub use cavra_engine::chain::{GENESIS_HASH, chain_hash};
+use cavra_engine::chain::{Verification, Verifier};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -102,13 +101,6 @@ impl Head {
     }
 }
 
-/// `SHA-256(prev_hash ‖ record bytes)`, hex.
-pub fn chain_hash(prev_hash: &str, record: &[u8]) -> String {
-    let mut h = Sha256::new();
-    h.update(prev_hash.as_bytes());
-    h.update(record);
-    hex::encode(h.finalize())
-}
 
 /// The key-safe form of an id or kind.
 fn key_part(s: &str) -> String {
@@ -379,6 +371,96 @@ impl<'a, K: Kv> Store<'a, K> {
         Ok(())
     }
 
+    /// Verifies the whole store: the chain (order, links, hashes), every record copy under
+    /// `r/<id>` against the chain, and every per-kind index segment against the records.
+    /// Reports the first sequence number that does not verify.
+    pub fn verify(&self) -> Result<Verification, StoreError> {
+        let mut verifier = Verifier::default();
+        // Per kind, in chain order: (seq, id, segment form of the projected record).
+        let mut expected: BTreeMap<String, Vec<(u64, String, Value)>> = BTreeMap::new();
+        let mut error = None;
+        self.walk_chain(|entry| {
+            let bytes = entry.record.get();
+            if !verifier.check(entry.seq, &entry.kind, &entry.id, &entry.hash, bytes) {
+                return false;
+            }
+            match self.kv.get(&Self::record_key(&entry.id)) {
+                Ok(Some(stored)) if stored == bytes.as_bytes() => {}
+                Ok(_) => {
+                    verifier.fail(entry.seq, format!("the stored copy of `{}` differs from the chain", entry.id));
+                    return false;
+                }
+                Err(e) => {
+                    error = Some(e);
+                    return false;
+                }
+            }
+            let row: Value = serde_json::from_str(bytes).unwrap_or(Value::Null);
+            let form = cavra_engine::rows::to_segment_form(&entry.kind, cavra_engine::rows::project(row));
+            expected.entry(entry.kind.clone()).or_default().push((entry.seq, entry.id.clone(), form));
+            true
+        })?;
+        if let Some(e) = error {
+            return Err(e.into());
+        }
+        if verifier.is_ok() {
+            let (_, head) = self.head()?;
+            for (kind, rows) in &expected {
+                let Some(index) = head.kinds.get(kind) else { continue };
+                let sealed_rows = (index.sealed as usize) * KIND_SEGMENT;
+                for n in 0..index.sealed as usize {
+                    let key = Self::kind_segment_key(kind, n as u64);
+                    let stored: Option<Vec<Value>> = self.read_json(&key).ok().flatten();
+                    let want: Vec<&Value> = rows.iter().skip(n * KIND_SEGMENT).take(KIND_SEGMENT).map(|(_, _, f)| f).collect();
+                    if stored.as_ref().map(|s| s.iter().collect::<Vec<_>>()) != Some(want) {
+                        let seq = rows.get(n * KIND_SEGMENT).map_or(0, |(seq, ..)| *seq);
+                        verifier.fail(seq, format!("index segment `{key}` does not match its records"));
+                    }
+                }
+                let tail: Vec<&String> = rows.iter().skip(sealed_rows).map(|(_, id, _)| id).collect();
+                if tail != index.tail.iter().collect::<Vec<_>>() {
+                    let seq = rows.get(sealed_rows).map_or(0, |(seq, ..)| *seq);
+                    verifier.fail(seq, format!("the `{kind}` index tail does not match the chain"));
+                }
+            }
+        }
+        Ok(verifier.finish())
+    }
+
+    /// The chain as JSON Lines (`engine::chain::ExportLine`), records as their stored bytes.
+    pub fn export(&self, out: &mut String) -> Result<u64, StoreError> {
+        let mut prev = GENESIS_HASH.to_string();
+        let mut count = 0;
+        self.walk_chain(|entry| {
+            let line = serde_json::json!({
+                "seq": entry.seq, "kind": entry.kind, "id": entry.id, "prev_hash": prev, "hash": entry.hash,
+                "record": entry.record,
+            });
+            out.push_str(&line.to_string());
+            out.push('\n');
+            prev = entry.hash.clone();
+            count += 1;
+            true
+        })?;
+        Ok(count)
+    }
+
+    /// One page of chain links, newest first.
+    pub fn links(&self, offset: usize, limit: usize) -> Result<(u64, Vec<ChainLink>), StoreError> {
+        let (total, _) = self.chain_head()?;
+        let first = total.saturating_sub((offset + limit) as u64) + 1;
+        let last = total.saturating_sub(offset as u64);
+        let mut links = Vec::new();
+        self.walk_chain(|entry| {
+            if entry.seq >= first && entry.seq <= last {
+                links.push(entry.link());
+            }
+            entry.seq < last
+        })?;
+        links.reverse();
+        Ok((total, links))
+    }
+
     /// Takes a one-time claim: `true` for exactly one caller per name, on every backend.
     pub fn claim(&self, name: &str) -> Result<bool, StoreError> {
         Ok(self.kv.increment(&format!("claim/{}", key_part(name)), 1)? == 1)
@@ -463,6 +545,54 @@ mod tests {
         assert!(store.rows_of_kind(kinds::RETRY_PLAN).expect("rows").is_empty());
         assert!(matches!(store.append(&r), Ok(Appended::New(_))), "a replay after a crash commits it");
         assert_eq!(store.rows_of_kind(kinds::RETRY_PLAN).expect("rows").len(), 1);
+    }
+
+    fn filled(kv: &MemoryKv, n: usize) {
+        let store = Store::new(kv);
+        for i in 0..n {
+            let kind = if i % 2 == 0 { kinds::EXECUTION_RECORD } else { kinds::RETRY_PLAN };
+            store.append(&row(kind, &format!("id-{i}"), i)).expect("append");
+        }
+    }
+
+    #[test]
+    fn verification_finds_the_first_tampered_entry() {
+        let n = CHAIN_SEGMENT * 2 + 10;
+        let kv = MemoryKv::default();
+        filled(&kv, n);
+        let store = Store::new(&kv);
+        let clean = store.verify().expect("verify");
+        assert!(clean.ok, "{clean:?}");
+        assert_eq!(clean.count, n as u64);
+        let mut export = String::new();
+        assert_eq!(store.export(&mut export).expect("export"), n as u64);
+        assert_eq!(cavra_engine::chain::verify_export(&export), clean, "offline verification agrees");
+
+        // Editing a record copy (tail), a sealed chain segment, or an index segment.
+        let edit = |key: &str, from: &str, to: &str| {
+            let kv = MemoryKv::default();
+            filled(&kv, n);
+            let bytes = String::from_utf8(kv.get(key).expect("get").expect("present")).expect("utf8");
+            assert!(bytes.contains(from), "{key}");
+            kv.set(key, bytes.replacen(from, to, 1).as_bytes()).expect("set");
+            Store::new(&kv).verify().expect("verify")
+        };
+        let v = edit(&format!("r/id-{}", n - 3), "\"n\":", "\"n\":1");
+        assert_eq!(v.first_bad_seq, Some(n as u64 - 2), "{v:?}");
+        let v = edit("c/0", "\"n\":5", "\"n\":6");
+        assert_eq!(v.first_bad_seq, Some(6), "{v:?}");
+        let v = edit("k/retry-plan/0", "id-3\"", "id-X\"");
+        assert!(!v.ok && v.first_bad_seq.is_some(), "{v:?}");
+
+        // Deleting and reordering entries in an export.
+        let lines: Vec<&str> = export.lines().collect();
+        let deleted = [&lines[..40], &lines[41..]].concat().join("\n");
+        assert_eq!(cavra_engine::chain::verify_export(&deleted).first_bad_seq, Some(41));
+        let mut swapped = lines.clone();
+        swapped.swap(7, 8);
+        assert_eq!(cavra_engine::chain::verify_export(&swapped.join("\n")).first_bad_seq, Some(8));
+        let (total, page) = store.links(0, 5).expect("links");
+        assert_eq!((total, page.len(), page[0].seq), (n as u64, 5, n as u64));
     }
 
     #[test]

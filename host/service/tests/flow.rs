@@ -13,6 +13,7 @@ fn platform() -> MemoryPlatform {
         ("provider_webhook_token", "s3cr3t-bearer"),
         ("provider_splunk_url", "http://127.0.0.1:9/splunk"),
         ("test_clock", "true"),
+        ("auth_mode", "off"),
     ])
 }
 

@@ -12,6 +12,8 @@ pub struct RunnerOptions {
     /// `--var name=value` pairs.
     pub vars: Vec<(String, String)>,
     pub test_clock: bool,
+    /// Start with `--insecure-no-auth` (access control off).
+    pub insecure_no_auth: bool,
     pub extra_args: Vec<String>,
 }
 
@@ -22,6 +24,8 @@ pub struct Runner {
     agent: ureq::Agent,
     options: RunnerOptions,
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    /// Role → bearer token, from the data directory's `tokens.json`.
+    pub tokens: std::collections::HashMap<String, String>,
 }
 
 /// An HTTP answer: status, JSON body (or `Null`), raw text.
@@ -53,6 +57,9 @@ impl Runner {
         if options.test_clock {
             cmd.arg("--test-clock");
         }
+        if options.insecure_no_auth {
+            cmd.arg("--insecure-no-auth");
+        }
         for (k, v) in &options.vars {
             cmd.arg("--var").arg(format!("{k}={v}"));
         }
@@ -79,7 +86,19 @@ impl Runner {
             .timeout_global(Some(Duration::from_secs(60)))
             .build()
             .new_agent();
-        Self { base, data_dir, child, agent, options, stderr }
+        let tokens = std::fs::read_to_string(data_dir.join("tokens.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<Vec<Value>>(&t).ok())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|t| Some((t["role"].as_str()?.to_string(), t["token"].as_str()?.to_string())))
+            .collect();
+        Self { base, data_dir, child, agent, options, stderr, tokens }
+    }
+
+    /// The bearer token of `role` (`viewer`, `operator`, `approver`, `admin`).
+    pub fn token(&self, role: &str) -> String {
+        self.tokens.get(role).cloned().unwrap_or_default()
     }
 
     /// A runner whose only provider `webhook` posts to `receiver`.
@@ -116,7 +135,28 @@ impl Runner {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// A request as the admin (when auth is on), unless `headers` carry an authorization.
     pub fn request(&self, method: &str, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Reply {
+        let admin = format!("Bearer {}", self.token("admin"));
+        let mut all: Vec<(&str, &str)> = headers.to_vec();
+        if !self.tokens.is_empty() && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("authorization")) {
+            all.push(("authorization", &admin));
+        }
+        self.raw_request(method, path, body, &all)
+    }
+
+    /// A request as `role` (its bearer token) at a test-clock time.
+    pub fn as_role(&self, role: &str, method: &str, path: &str, body: Option<&Value>, now: Option<&str>) -> Reply {
+        let auth = format!("Bearer {}", self.token(role));
+        let mut headers = vec![("authorization", auth.as_str())];
+        if let Some(now) = now {
+            headers.push(("x-cavra-now", now));
+        }
+        self.raw_request(method, path, body, &headers)
+    }
+
+    /// A request with exactly these headers (no token added).
+    pub fn raw_request(&self, method: &str, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Reply {
         let url = format!("{}{path}", self.base);
         let response = match method {
             "GET" => {

@@ -45,11 +45,12 @@ fn prepare(runner: &Runner, receiver: &Receiver, n: usize, ttl_minutes: Option<i
     (id, approval["plan"]["approval_decisions"].as_array().cloned().unwrap_or_default())
 }
 
-fn decide(runner: &Runner, plan_id: &str, d: &Value, by: &str, state: &str, now: &str) -> Reply {
+/// A decision by `role`'s token (the actor is the token's label; body labels are ignored).
+fn decide(runner: &Runner, plan_id: &str, d: &Value, role: &str, state: &str, now: &str) -> Reply {
     let body = json!({"provider": d["provider"], "delivery_id": d["delivery_id"], "audit_id": d["audit_id"],
-                      "retry_plan_id": d["retry_plan_id"], "decided_by": by, "approval_state": state,
+                      "retry_plan_id": d["retry_plan_id"], "decided_by": "someone-else", "approval_state": state,
                       "external_ref": "CHG-789"});
-    runner.post_at(&format!("{P}/retry-execution-approval-plans/{plan_id}/decisions"), &body, now)
+    runner.as_role(role, "POST", &format!("{P}/retry-execution-approval-plans/{plan_id}/decisions"), Some(&body), Some(now))
 }
 
 fn live_run(runner: &Runner, now: &str) -> Value {
@@ -63,7 +64,8 @@ fn an_approval_by_a_second_actor_allows_exactly_one_live_retry() {
     let (plan_id, decisions) = prepare(&runner, &receiver, 1, None);
     let d = &decisions[0];
 
-    let own = decide(&runner, &plan_id, d, "ops", "approved", T1);
+    // The plan was requested with the admin token: the admin may not approve it too.
+    let own = decide(&runner, &plan_id, d, "admin", "approved", T1);
     assert_eq!((own.status, own.json["error"]["code"].clone()), (403, json!("self_approval")), "{}", own.text);
     let unknown = decide(&runner, "gordackretryapproval-0000000000000000", d, "approver", "approved", T1);
     assert_eq!(unknown.status, 404, "{}", unknown.text);
@@ -73,7 +75,12 @@ fn an_approval_by_a_second_actor_allows_exactly_one_live_retry() {
     assert_eq!((missing.status, missing.json["error"]["code"].clone()), (400, json!("missing_field")), "{}", missing.text);
 
     let approved = ok(decide(&runner, &plan_id, d, "approver", "approved", T1));
-    assert_eq!(approved["decision"]["requested_by"], json!("ops"));
+    assert_eq!(approved["decision"]["requested_by"], json!("local-admin"));
+    assert_eq!(approved["decision"]["decided_by"], json!("local-approver"), "the token's label, not the body's");
+    // Separation of duties: the approver may not run workers, the operator may not go live.
+    let body = json!({"execute": true});
+    assert_eq!(runner.as_role("approver", "POST", &format!("{P}/worker-run"), Some(&body), Some(T1)).status, 403);
+    assert_eq!(runner.as_role("operator", "POST", &format!("{P}/worker-run"), Some(&body), Some(T1)).status, 403);
     assert_eq!(approved["decision"]["expires_at"], json!("2026-11-24T10:20:00+00:00"));
     let decision_id = approved["decision"]["decision_id"].clone();
 

@@ -117,7 +117,6 @@ fn bad_input_gets_spec_errors_and_writes_nothing() {
         ("POST", P.to_string(), Some("{not json"), 400, "invalid_json"),
         ("POST", P.to_string(), Some("[1,2]"), 400, "invalid_json"),
         ("POST", P.to_string(), Some(r#"{"provider": "jira"}"#), 400, "unknown_provider"),
-        ("POST", P.to_string(), Some(r#"{"generated_by": "robert'); drop"}"#), 400, "invalid_actor"),
         ("POST", P.to_string(), Some(r#"{"retries": "two"}"#), 400, "invalid_field"),
         ("POST", plan.clone(), Some(r#"{"retry_policy": {"max_retry_attempts": 0}}"#), 400, "invalid_field"),
         ("POST", plan.clone(), Some(r#"{"retry_policy": {"backoff_multiplier": 1e400}}"#), 400, "invalid_json"),
@@ -159,6 +158,18 @@ fn raw_post(runner: &Runner, path: &str, raw: &str) -> cavra_e2e::Reply {
     let status = response.status().as_u16();
     let text = response.body_mut().read_to_string().unwrap_or_default();
     cavra_e2e::Reply { status, json: serde_json::from_str(&text).unwrap_or_default(), text }
+}
+
+#[test]
+fn without_auth_actor_labels_are_validated() {
+    let receiver = Receiver::start();
+    let runner = Runner::with_receiver(&receiver, RunnerOptions { insecure_no_auth: true, ..Default::default() });
+    assert!(runner.tokens.is_empty());
+    let reply = runner.post(P, &json!({"generated_by": "robert'); drop"}));
+    assert_eq!((reply.status, reply.json["error"]["code"].clone()), (400, json!("invalid_actor")), "{}", reply.text);
+    let reply = runner.post(&format!("{P}/retry-plan"), &json!({"generated_by": "release-manager"}));
+    assert_eq!(reply.json["actor"], json!({"actor": "release-manager", "source": "request"}));
+    assert!(runner.logs().contains("access control is OFF"), "the runner says so loudly");
 }
 
 #[test]

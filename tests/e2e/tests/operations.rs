@@ -31,8 +31,8 @@ fn failed_execution(runner: &Runner, receiver: &Receiver) {
         &json!({"provider": d["provider"], "delivery_id": d["delivery_id"], "audit_id": d["audit_id"], "acknowledged_by": "ops"}), &at(1)));
     let approval = ok(runner.post_at(&format!("{P}/retry-execution-approval-plan"), &json!({"generated_by": "ops"}), &at(1)));
     let aid = approval["plan"]["approval_plan_id"].as_str().unwrap_or_default().to_string();
-    ok(runner.post_at(&format!("{P}/retry-execution-approval-plans/{aid}/decisions"),
-        &json!({"provider": d["provider"], "delivery_id": d["delivery_id"], "audit_id": d["audit_id"], "decided_by": "approver"}), &at(1)));
+    ok(runner.as_role("approver", "POST", &format!("{P}/retry-execution-approval-plans/{aid}/decisions"),
+        Some(&json!({"provider": d["provider"], "delivery_id": d["delivery_id"], "audit_id": d["audit_id"]})), Some(&at(1))));
     let run = ok(runner.post_at(&format!("{P}/worker-run"), &json!({"execute": true, "retries": 0, "retry_policy": {"allow_immediate_retry": true}}), &at(2)));
     assert_eq!(run["retry_results"][0]["execution_record"]["execution_status"], json!("failed"));
     ok(runner.post_at(&format!("{P}/connector-recovery-playbook"), &json!({"min_failure_count": 1}), &at(3)));

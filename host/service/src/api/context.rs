@@ -1,5 +1,6 @@
 //! The per-request context handed to every route.
 
+use crate::auth::{Principal, Role};
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Request, Response};
@@ -16,13 +17,17 @@ pub struct Ctx<'a, P: Platform> {
     pub config: Config,
     pub now: Timestamp,
     pub request: &'a Request,
+    /// The authenticated caller; `None` when auth is off.
+    pub principal: Option<Principal>,
 }
 
-/// Who caused a record: a public-safe label.
+/// Who caused a record: a public-safe label, from the caller's token (auth on) or the request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Actor {
     pub actor: String,
     pub source: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
 }
 
 /// Actor labels are public-safe: 1–64 of `[A-Za-z0-9._:@-]`.
@@ -43,8 +48,13 @@ pub fn path_id(id: &str) -> ApiResult<&str> {
 }
 
 impl<P: Platform> Ctx<'_, P> {
-    /// The actor of a POST: the body's `field` (or aliases), else `default` when given.
+    /// The actor of a POST: the caller's token label when auth is on (body labels are then
+    /// ignored), else the body's `field` (or aliases), else `default` when given.
     pub fn actor(&self, body: &Fields<'_>, fields: &[&str], default: Option<&str>) -> ApiResult<Actor> {
+        if let Some(p) = &self.principal {
+            body.allow(fields);
+            return Ok(Actor { actor: p.label.clone(), source: "token", role: Some(p.role) });
+        }
         let label = body.string(fields, 64).map_err(|_| {
             ApiError::Status {
                 status: 400,
@@ -61,8 +71,12 @@ impl<P: Platform> Ctx<'_, P> {
         self.checked_actor(label, fields[0])
     }
 
-    /// The actor of a GET: the `generated_by` query parameter, default `console`.
+    /// The actor of a GET: the caller's token label, else the `generated_by` query parameter,
+    /// default `console`.
     pub fn query_actor(&self) -> ApiResult<Actor> {
+        if let Some(p) = &self.principal {
+            return Ok(Actor { actor: p.label.clone(), source: "token", role: Some(p.role) });
+        }
         let label = self.request.query_param("generated_by").filter(|s| !s.is_empty()).unwrap_or("console").to_string();
         self.checked_actor(label, "generated_by")
     }
@@ -76,7 +90,7 @@ impl<P: Platform> Ctx<'_, P> {
                 field: Some(field.into()),
             });
         }
-        Ok(Actor { actor: label, source: "request" })
+        Ok(Actor { actor: label, source: "request", role: None })
     }
 
     /// Stores a metadata row and returns the bytes stored (answers embed them as they are).

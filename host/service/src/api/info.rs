@@ -14,7 +14,11 @@ pub fn healthz<P: Platform>(platform: &P) -> Response {
     let store = Store::new(platform.kv());
     let config = Config::load(platform);
     match store.ping() {
-        Ok(()) => Response::json(200, &json!({"status": "ok", "store": "reachable", "providers": config.connectors.len()})),
+        Ok(()) => Response::json(
+            200,
+            &json!({"status": "ok", "store": "reachable", "providers": config.connectors.len(),
+                    "auth": if config.tokens.is_some() { "on" } else { "off" }}),
+        ),
         Err(e) => Response::json(503, &json!({"status": "unavailable", "store": "unreachable", "error": e.to_string()})),
     }
 }
@@ -22,6 +26,17 @@ pub fn healthz<P: Platform>(platform: &P) -> Response {
 /// `GET P/providers`: name, category and enabled only.
 pub fn providers<P: Platform>(ctx: &Ctx<'_, P>) -> ApiResult<Response> {
     Ok(object(vec![("providers", val(&ctx.config.providers()))]))
+}
+
+/// `GET P/whoami` ✚: the caller's label and role (for the console).
+pub fn whoami<P: Platform>(ctx: &Ctx<'_, P>) -> ApiResult<Response> {
+    Ok(Response::json(
+        200,
+        &match &ctx.principal {
+            Some(p) => json!({"auth": "on", "actor": p.label, "role": p.role}),
+            None => json!({"auth": "off", "actor": null, "role": null}),
+        },
+    ))
 }
 
 /// `GET P/dashboard` (SPEC §9).

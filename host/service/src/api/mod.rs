@@ -5,6 +5,7 @@ mod audit;
 mod context;
 mod engine;
 mod escalations;
+mod evidence;
 mod executive;
 mod health;
 mod info;
@@ -15,6 +16,7 @@ mod send;
 
 pub use context::{Actor, Ctx};
 
+use crate::auth::{self, Need};
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Method, Request, Response};
@@ -45,6 +47,10 @@ fn dispatch<P: Platform>(platform: &P, request: &Request) -> ApiResult<Response>
         if request.method != Method::Post {
             return Err(ApiError::new(405, "method_not_allowed", "engine functions take POST"));
         }
+        let config = Config::load(platform);
+        if let Some(tokens) = &config.tokens {
+            auth::authorize(&auth::authenticate(tokens, request)?, Need::Read)?;
+        }
         return engine::decide(function, &read_body(request)?);
     }
     let Some(rest) = path.strip_prefix(PREFIX) else {
@@ -52,13 +58,41 @@ fn dispatch<P: Platform>(platform: &P, request: &Request) -> ApiResult<Response>
     };
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     let config = Config::load(platform);
-    let now = clock(platform, &config, request)?;
     let body = read_body(request)?;
-    let ctx = Ctx { platform, store: Store::new(platform.kv()), config, now, request };
+    let principal = match &config.tokens {
+        None => None,
+        Some(tokens) => {
+            let principal = auth::authenticate(tokens, request)?;
+            auth::authorize(&principal, need(request.method, &segments, &body))?;
+            Some(principal)
+        }
+    };
+    let now = clock(platform, &config, request)?;
+    let ctx = Ctx { platform, store: Store::new(platform.kv()), config, now, request, principal };
     match request.method {
         Method::Get => route_get(&ctx, &segments),
         Method::Post => with_idempotency(&ctx, |ctx| route_post(ctx, &segments, &body)),
         Method::Other => Err(ApiError::new(405, "method_not_allowed", "only GET and POST are supported")),
+    }
+}
+
+/// What a request needs from its caller's role.
+fn need(method: Method, segments: &[&str], body: &Value) -> Need {
+    if method != Method::Post {
+        return Need::Read;
+    }
+    let live = || {
+        let flag = |k: &str| body.get(k).and_then(Value::as_bool);
+        !flag("dry_run").unwrap_or(!flag("execute").unwrap_or(false))
+    };
+    match segments {
+        ["retry-execution-approval-plans", _, "decisions"] => Need::Decide,
+        ["worker-run"] | ["recovery-escalations", "retry-worker-run"] | ["recovery-executive-report", "delivery-retry-worker-run"]
+            if live() =>
+        {
+            Need::Live
+        }
+        _ => Need::Write,
     }
 }
 
@@ -67,6 +101,7 @@ fn route_get<P: Platform>(ctx: &Ctx<'_, P>, segments: &[&str]) -> ApiResult<Resp
         ["worker-runs"] => audit::worker_runs(ctx),
         ["worker-dashboard"] => audit::worker_dashboard(ctx),
         ["providers"] => info::providers(ctx),
+        ["whoami"] => info::whoami(ctx),
         ["dashboard"] => info::dashboard(ctx),
         ["retry-recovery-report"] => reports::recovery_report(ctx),
         ["worker-health"] => health::worker_health_route(ctx),
@@ -76,6 +111,9 @@ fn route_get<P: Platform>(ctx: &Ctx<'_, P>, segments: &[&str]) -> ApiResult<Resp
         ["recovery-escalations", "retry-health-alerts"] => health::alert_list(ctx, AlertFamily::RetryHealth),
         ["recovery-escalations", "retry-health-alert-dashboard"] => health::alert_dashboard_route(ctx, AlertFamily::RetryHealth),
         ["recovery-executive-report"] => executive::report(ctx),
+        ["evidence"] => evidence::links(ctx),
+        ["evidence", "verify"] => evidence::verify(ctx),
+        ["evidence", "export"] => evidence::export(ctx),
         [route] => lists::list(ctx, route).unwrap_or_else(|| Err(unknown_route(ctx.request))),
         _ => Err(unknown_route(ctx.request)),
     }
@@ -165,7 +203,8 @@ fn with_idempotency<P: Platform>(ctx: &Ctx<'_, P>, run: impl FnOnce(&Ctx<'_, P>)
     if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(ApiError::bad_request("invalid_idempotency_key", "Idempotency-Key must be 1-128 visible ASCII characters"));
     }
-    let slot = format!("idem-{}", cavra_engine::canonical::sha256_text(&format!("{}\n{key}", ctx.request.path)));
+    let caller = ctx.principal.as_ref().map_or("", |p| p.label.as_str());
+    let slot = format!("idem-{}", cavra_engine::canonical::sha256_text(&format!("{caller}\n{}\n{key}", ctx.request.path)));
     if let Some(stored) = ctx.store.side_get(&slot)? {
         return replay(&stored);
     }
