@@ -6,6 +6,9 @@ use crate::manifest::route_matches;
 use crate::sink::Sink;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
+
+/// Bodies beyond this are cut off rather than drained.
+const DRAIN_CAP_BYTES: usize = 64 * 1024 * 1024;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -51,11 +54,26 @@ impl Router {
         match target {
             Target::Files(root) => crate::statics::serve(root, &path),
             Target::Component(host) => {
-                let (parts, body) = request.into_parts();
-                let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
-                    Ok(collected) => collected.to_bytes(),
-                    Err(_) => return error(413, "payload_too_large", "request body is too large"),
-                };
+                let (parts, mut body) = request.into_parts();
+                let mut buffer = Vec::new();
+                let mut received = 0usize;
+                // Read the whole body even when it is too large (up to a hard cap), so the client
+                // finishes sending and gets the 413 instead of a reset connection.
+                while let Some(frame) = body.frame().await {
+                    let Ok(frame) = frame else { return error(400, "invalid_body", "the request body could not be read") };
+                    if let Some(data) = frame.data_ref() {
+                        received += data.len();
+                        if received <= MAX_REQUEST_BYTES {
+                            buffer.extend_from_slice(data);
+                        } else if received > DRAIN_CAP_BYTES {
+                            break;
+                        }
+                    }
+                }
+                if received > MAX_REQUEST_BYTES {
+                    return error(413, "payload_too_large", "request body is too large");
+                }
+                let body = Bytes::from(buffer);
                 match host.handle(hyper::Request::from_parts(parts, Full::new(body))).await {
                     Ok(response) => response,
                     Err(e) => {

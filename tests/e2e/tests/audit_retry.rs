@@ -153,6 +153,7 @@ fn raw_post(runner: &Runner, path: &str, raw: &str) -> cavra_e2e::Reply {
     let mut response = agent
         .post(&format!("{}{path}", runner.base))
         .header("content-type", "application/json")
+        .header("authorization", &format!("Bearer {}", runner.token("admin")))
         .send(raw.as_bytes())
         .expect("request");
     let status = response.status().as_u16();

@@ -58,15 +58,15 @@ fn dispatch<P: Platform>(platform: &P, request: &Request) -> ApiResult<Response>
     };
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     let config = Config::load(platform);
-    let body = read_body(request)?;
+    // Who first (nothing is parsed for strangers), then what the body asks for.
     let principal = match &config.tokens {
         None => None,
-        Some(tokens) => {
-            let principal = auth::authenticate(tokens, request)?;
-            auth::authorize(&principal, need(request.method, &segments, &body))?;
-            Some(principal)
-        }
+        Some(tokens) => Some(auth::authenticate(tokens, request)?),
     };
+    let body = read_body(request)?;
+    if let Some(principal) = &principal {
+        auth::authorize(principal, need(request.method, &segments, &body))?;
+    }
     let now = clock(platform, &config, request)?;
     let ctx = Ctx { platform, store: Store::new(platform.kv()), config, now, request, principal };
     match request.method {
