@@ -7,6 +7,7 @@ mod component;
 mod kv;
 mod manifest;
 mod native_store;
+mod runtime_config;
 mod outbound;
 mod server;
 mod sink;
@@ -49,6 +50,9 @@ struct ImportArgs {
     /// The data directory of `cavra up`.
     #[arg(long, default_value = ".cavra")]
     data_dir: PathBuf,
+    /// Spin runtime configuration (as for `cavra up`).
+    #[arg(long)]
+    runtime_config_file: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -78,6 +82,9 @@ struct UpArgs {
     /// labels requests carry.
     #[arg(long)]
     insecure_no_auth: bool,
+    /// Spin runtime configuration (`[key_value_store.default] type = "redis", url = ...`).
+    #[arg(long)]
+    runtime_config_file: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -99,15 +106,17 @@ fn verify(file: &Path) -> Result<()> {
     Ok(())
 }
 
-fn open_store(data_dir: &Path) -> Result<native_store::BackendKv> {
+fn open_store(data_dir: &Path, runtime_config: Option<&Path>) -> Result<native_store::BackendKv> {
     std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
-    let backend: Arc<dyn kv::Backend> = Arc::new(kv::sqlite::Sqlite::open(&data_dir.join("sqlite_key_value.db"))?);
+    let config = runtime_config::RuntimeConfig::load(runtime_config)?;
+    let base = runtime_config.and_then(Path::parent).unwrap_or(Path::new("."));
+    let backend = config.default_store(data_dir, base)?;
     Ok(native_store::BackendKv { backend, label: "default".into() })
 }
 
 fn import(args: ImportArgs) -> Result<()> {
     use std::io::BufRead;
-    let kv = open_store(&args.data_dir)?;
+    let kv = open_store(&args.data_dir, args.runtime_config_file.as_deref())?;
     let store = cavra_service::store::Store::new(&kv);
     let reader: Box<dyn BufRead> = if args.file.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
@@ -191,8 +200,10 @@ async fn up(args: UpArgs) -> Result<()> {
         sink = Some(demo);
     }
 
-    let backend = open_store(&args.data_dir)?.backend;
-    backend.ping()?;
+    let backend = open_store(&args.data_dir, args.runtime_config_file.as_deref())?.backend;
+    backend.ping().context("the key-value store does not answer")?;
+    let store_kind = runtime_config::RuntimeConfig::load(args.runtime_config_file.as_deref())?.describe();
+    eprintln!("cavra: key-value store: {store_kind}");
 
     let mut routes = Vec::new();
     let mut hosts: HashMap<String, Arc<component::Host>> = HashMap::new();

@@ -6,10 +6,13 @@
 
 #![expect(clippy::unwrap_used, reason = "test harness: a failed setup should fail the test loudly")]
 
+pub mod approval_flow;
 pub mod receiver;
+pub mod redis;
 pub mod runner;
 
 pub use receiver::{Behavior, Receiver};
+pub use redis::RedisServer;
 pub use runner::{Reply, Runner, RunnerOptions};
 
 /// The API prefix (SPEC §0).

@@ -1,5 +1,6 @@
 //! Key-value backends behind the component's `wasi:keyvalue` imports.
 
+pub mod redis;
 pub mod sqlite;
 
 use anyhow::Result;
