@@ -178,18 +178,23 @@ impl<'a, K: Kv> Store<'a, K> {
         let stored = RawValue::from_string(text).map_err(|e| StoreError::Corrupt { key: id.into(), message: e.to_string() })?;
         let bytes = stored.get().as_bytes();
         let record_key = Self::record_key(id);
-        match self.kv.get(&record_key)? {
-            Some(existing) if existing == bytes => {
-                // Same id, same content: a replay. Commit it only if an earlier write never was.
-                if self.is_committed(id, kind)? {
-                    return Ok((Appended::Existing, stored));
-                }
-            }
+        // Same id, same content: a replay (or an identical record written concurrently).
+        let replay = match self.kv.get(&record_key)? {
+            Some(existing) if existing == bytes => true,
             Some(_) => return Err(StoreError::Conflict(id.into())),
-            None => self.kv.set(&record_key, bytes)?,
-        }
+            None => {
+                self.kv.set(&record_key, bytes)?;
+                false
+            }
+        };
         for _ in 0..MAX_CAS_ATTEMPTS {
             let (old_bytes, mut head) = self.head()?;
+            // Checked against the head this CAS replaces: if a concurrent writer commits the same
+            // id first, our CAS fails and the next attempt sees it. An orphan (a crash between
+            // the record write and the head CAS) is committed by its replay.
+            if replay && self.committed_in(&head, id, kind)? {
+                return Ok((Appended::Existing, stored));
+            }
             self.seal_full_segments(&mut head)?;
             let link = ChainLink {
                 seq: head.seq + 1,
@@ -214,8 +219,8 @@ impl<'a, K: Kv> Store<'a, K> {
         Err(StoreError::Contended)
     }
 
-    fn is_committed(&self, id: &str, kind: &str) -> Result<bool, StoreError> {
-        Ok(self.rows_of_kind(kind)?.iter().any(|r| r.get("session_id").and_then(Value::as_str) == Some(id)))
+    fn committed_in(&self, head: &Head, id: &str, kind: &str) -> Result<bool, StoreError> {
+        Ok(self.rows_in(head, kind)?.iter().any(|r| r.get("session_id").and_then(Value::as_str) == Some(id)))
     }
 
     /// Moves full tails into sealed segments (written before the head forgets them).
@@ -266,6 +271,11 @@ impl<'a, K: Kv> Store<'a, K> {
     /// Every committed row of `kind`, oldest first, in projected form.
     pub fn rows_of_kind(&self, kind: &str) -> Result<Vec<Value>, StoreError> {
         let (_, head) = self.head()?;
+        self.rows_in(&head, kind)
+    }
+
+    /// The rows of `kind` that `head` commits.
+    fn rows_in(&self, head: &Head, kind: &str) -> Result<Vec<Value>, StoreError> {
         let Some(index) = head.kinds.get(kind) else { return Ok(Vec::new()) };
         let mut rows = Vec::with_capacity(index.count as usize);
         for n in 0..index.sealed {

@@ -125,6 +125,11 @@ impl Runner {
         Self::start(options)
     }
 
+    /// The runner's process id (to kill it from another thread while requests are in flight).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -157,6 +162,11 @@ impl Runner {
 
     /// A request with exactly these headers (no token added).
     pub fn raw_request(&self, method: &str, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Reply {
+        self.try_raw_request(method, path, body, headers).unwrap_or_else(|e| panic!("{method} {path} failed: {e}"))
+    }
+
+    /// As `raw_request`, but a transport failure (the runner died) is an `Err`, not a panic.
+    pub fn try_raw_request(&self, method: &str, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Result<Reply, String> {
         let url = format!("{}{path}", self.base);
         let response = match method {
             "GET" => {
@@ -175,10 +185,10 @@ impl Runner {
                 req.send(&bytes[..])
             }
         };
-        let mut response = response.unwrap_or_else(|e| panic!("{method} {path} failed: {e}"));
+        let mut response = response.map_err(|e| e.to_string())?;
         let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string().unwrap_or_default();
-        Reply { status, json: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+        let text = response.body_mut().read_to_string().map_err(|e| e.to_string())?;
+        Ok(Reply { status, json: serde_json::from_str(&text).unwrap_or(Value::Null), text })
     }
 
     /// POST with a JSON body at a test-clock time.
