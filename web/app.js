@@ -8,6 +8,7 @@ import { executeRetry, planApproval, renderExecutions } from "./js/approvals.js"
 import { recoveryPlaybook } from "./js/recovery.js";
 import { refreshReport, setupReportTable } from "./js/report.js";
 import { renderOperationCounts, wireOperations } from "./js/operations.js";
+import { wireEvidence } from "./js/evidence.js";
 
 function renderDashboard(counts) {
   const cards = {
@@ -43,7 +44,7 @@ async function refreshLive() {
       api("GET", `${PREFIX}/dashboard`),
       api("GET", `${PREFIX}/worker-dashboard`),
       api("GET", `${PREFIX}/providers`),
-      api("GET", `${PREFIX}/worker-runs?limit=20`),
+      api("GET", `${PREFIX}/worker-runs?limit=20${$("history-filter").value ? `&dry_run=${$("history-filter").value}` : ""}`),
       api("GET", `${PREFIX}/retry-execution-approval-decisions?limit=500`),
       api("GET", `${PREFIX}/retry-execution-records?limit=50`),
     ]);
@@ -108,6 +109,8 @@ $("recovery-playbook").addEventListener("click", recoveryPlaybook);
 $("refresh-report").addEventListener("click", refreshReport);
 setupReportTable();
 wireOperations();
+wireEvidence();
+$("history-filter").addEventListener("change", refreshLive);
 
 // Start in the requested mode; without one, live when a cavra API answers here, else preview
 // (the console also works from any static file server).

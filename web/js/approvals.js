@@ -22,7 +22,7 @@ export function renderApprovals(plan) {
     const standing = last ? last.state : c.approval_status || "none";
     cell(tr, standing, last ? last.state : c.approval_status || "missing");
     const td = document.createElement("td");
-    for (const [label, value, kind] of [["Approve", "approved", ""], ["Deny", "denied", "danger"], ["Defer", "deferred", "secondary"]]) {
+    for (const [label, value, kind] of [["Approve Retry", "approved", ""], ["Deny", "denied", "danger"], ["Defer", "deferred", "secondary"]]) {
       td.append(button(label, () => decideApproval(plan, c, value), kind));
     }
     tr.append(td);

@@ -65,16 +65,25 @@ export async function api(method, path, body) {
   if (!response.ok) {
     const error = data.error || {};
     const hint = response.status === 401 ? " Paste an access token (cavra up prints them) in the header."
-      : response.status === 403 ? " Your token's role may not do this." : "";
-    throw new Error(`${response.status} ${error.code || "error"}: ${error.message || "request failed"}.${hint}`);
+      : response.status === 403 ? " Your token's role may not do this."
+      : response.status === 404 ? " The record does not exist (plan or refresh first)."
+      : response.status === 409 ? " The record's state does not allow this now."
+      : response.status === 413 ? " The request is too large." : "";
+    const field = error.field ? ` (field ${error.field})` : "";
+    throw new Error(`${response.status} ${error.code || "error"}: ${error.message || "request failed"}${field}.${hint}`);
   }
   return data;
 }
 
+/** Runs an action: the button is disabled and a progress bar shows until the answer arrives. */
 export async function runAction(btn, work) {
   btn.disabled = true;
   btn.setAttribute("aria-busy", "true");
-  notice("Working…");
+  const progress = document.createElement("progress");
+  progress.className = "busy";
+  progress.setAttribute("aria-label", `${btn.textContent} in progress`);
+  btn.after(progress);
+  notice(`Working: ${btn.textContent}…`);
   try {
     const result = await work();
     show(result);
@@ -84,6 +93,7 @@ export async function runAction(btn, work) {
     notice(error.message, "error");
     return null;
   } finally {
+    progress.remove();
     btn.disabled = false;
     btn.removeAttribute("aria-busy");
   }

@@ -40,6 +40,7 @@ export async function recoveryPlaybook() {
     }),
   );
   if (result) renderPlaybook(result.playbook);
+  await hooks.refresh();
 }
 
 async function closeRecovery(playbook, provider, closureState, refs) {
