@@ -9,6 +9,7 @@ import { recoveryPlaybook } from "./js/recovery.js";
 import { refreshReport, setupReportTable } from "./js/report.js";
 import { renderOperationCounts, wireOperations } from "./js/operations.js";
 import { wireEvidence } from "./js/evidence.js";
+import { setupPlayground, wirePlayground } from "./js/playground.js";
 
 function renderDashboard(counts) {
   const cards = {
@@ -84,6 +85,7 @@ async function setMode(mode) {
       const sample = await loadSample();
       if (!$("preview-items").value) $("preview-items").value = JSON.stringify(sample.items, null, 2);
       if (!$("preview-now").value) $("preview-now").value = sample.now;
+      await setupPlayground();
       setCards({ plans: "–", retryable: "–", runs: "–", dryRuns: "–" });
     } catch (error) {
       notice(`The engine could not be loaded: ${error.message}`, "error");
@@ -110,6 +112,7 @@ $("refresh-report").addEventListener("click", refreshReport);
 setupReportTable();
 wireOperations();
 wireEvidence();
+wirePlayground();
 $("history-filter").addEventListener("change", refreshLive);
 
 // Start in the requested mode; without one, live when a cavra API answers here, else preview

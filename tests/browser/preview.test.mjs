@@ -39,3 +39,40 @@ test("Plan Audit Retry runs in the browser on the sample data", async () => {
     await server.close();
   }
 });
+
+test("Run Engine Decision runs any engine function on the preview evidence", async () => {
+  const server = await staticServer();
+  const browser = await launch();
+  try {
+    const { page, errors } = await newPage(browser);
+    await page.goto(`${server.url}/?mode=preview`);
+    await page.waitForFunction(() => document.querySelectorAll("#decision-function option").length === 10);
+    // No escalation retry worker has run in the sample: health is critical, with that alert.
+    await page.selectOption("#decision-function", "recovery-escalation-retry-health");
+    assert.match(await page.inputValue("#decision-params"), /"expected_interval_minutes": 30/);
+    await page.click("#run-decision");
+    await page.waitForFunction(() => /alert level/.test(document.getElementById("decision-summary").textContent));
+    const health = JSON.parse(await page.textContent("#result"));
+    assert.equal(health.alert_level, "critical");
+    assert.ok(health.alerts.some((a) => a.category === "missed_recovery_escalation_retry_worker"));
+    assert.equal(health.generated_at, "2026-11-23T10:00:00+00:00");
+
+    // The escalation plan routes the sample's open and breached recoveries.
+    await page.selectOption("#decision-function", "recovery-escalation-plan");
+    await page.click("#run-decision");
+    await page.waitForFunction(() => /^recovery-escalation-plan/.test(document.getElementById("decision-summary").textContent));
+    const plan = JSON.parse(await page.textContent("#result"));
+    assert.match(plan.plan_id, /^gordack\w+-[0-9a-f]{16}$/);
+    assert.ok(plan.alert_level !== "healthy", "the sample has open recoveries to route");
+
+    // Bad params are refused with the engine's message.
+    await page.fill("#decision-params", '{"recovery_slo_minutes": 0}');
+    await page.click("#run-decision");
+    await page.waitForFunction(() => /^Refused/.test(document.getElementById("decision-summary").textContent));
+    assert.match(await page.textContent("#decision-summary"), /recovery_slo_minutes/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
