@@ -10,7 +10,7 @@ use crate::retry::{RetryFamily, build_retry_plan};
 use crate::time::Timestamp;
 use crate::worker::{WorkerParams, build_worker_run};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The functions `call` knows, in SPEC §13 order.
 pub const FUNCTIONS: &[&str] = &[
@@ -132,12 +132,21 @@ pub fn decide(function: &str, input: &Value) -> Result<Value> {
 /// The string-in, string-out form used across Wasm boundaries: `{"ok": result}` or the SPEC §0
 /// error body. Bytes are identical wherever the engine runs.
 pub fn call(function: &str, input: &str) -> String {
+    match call_result(function, input) {
+        // Compact JSON of a one-key object is exactly this; no second serialisation.
+        Ok(record) => format!("{{\"ok\":{record}}}"),
+        Err(body) => body,
+    }
+}
+
+/// `call` split for hosts with typed results (the edge component's WIT `result<string, string>`):
+/// Ok is the record as compact JSON, Err the SPEC §0 error body.
+pub fn call_result(function: &str, input: &str) -> std::result::Result<String, String> {
     let result = serde_json::from_str::<Value>(input)
         .map_err(|e| EngineError::invalid("input", format!("is not valid JSON: {e}")))
         .and_then(|v| decide(function, &v));
-    let answer = match result {
-        Ok(value) => json!({ "ok": value }),
-        Err(e) => to_value(e.body()),
-    };
-    serde_json::to_string(&answer).unwrap_or_else(|_| "{}".into())
+    match result {
+        Ok(value) => Ok(serde_json::to_string(&value).unwrap_or_else(|_| "null".into())),
+        Err(e) => Err(serde_json::to_string(&e.body()).unwrap_or_else(|_| "{}".into())),
+    }
 }

@@ -4,6 +4,7 @@
 //! store (SQLite by default) and the Evidence Console.
 
 mod component;
+mod decide;
 mod kv;
 mod manifest;
 mod native_store;
@@ -41,6 +42,9 @@ enum Command {
         /// The JSON Lines export.
         file: PathBuf,
     },
+    /// Run one stateless decision (SPEC §13) in the edge component: `{items, params, now}` on
+    /// standard input, the record on standard output; an error body on standard error and exit 1.
+    Decide(decide::DecideArgs),
 }
 
 #[derive(clap::Args)]
@@ -87,12 +91,14 @@ struct UpArgs {
     runtime_config_file: Option<PathBuf>,
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+// Only `up` needs an async runtime; `decide` calls the component synchronously (WASI's sync
+// bindings must not run inside a Tokio runtime).
+fn main() -> Result<()> {
     match Cli::parse().command {
-        Command::Up(args) => up(args).await,
+        Command::Up(args) => tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(up(args)),
         Command::Import(args) => import(args),
         Command::Verify { file } => verify(&file),
+        Command::Decide(args) => decide::run(&args),
     }
 }
 
