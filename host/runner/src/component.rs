@@ -92,8 +92,8 @@ impl Host {
         })
     }
 
-    /// Serves one request through a fresh instance and returns a fully buffered response.
-    pub async fn handle(&self, request: hyper::Request<Full<Bytes>>) -> Result<hyper::Response<Full<Bytes>>> {
+    /// A fresh store for one request's instance.
+    fn new_store(&self) -> Store<State> {
         let state = State {
             wasi: WasiCtx::builder().inherit_stderr().build(),
             http: WasiHttpCtx::new(),
@@ -106,7 +106,21 @@ impl Host {
                 table: ResourceTable::new(),
             },
         };
-        let mut store = Store::new(self.pre.engine(), state);
+        Store::new(self.pre.engine(), state)
+    }
+
+    /// Creates, instantiates and drops one instance without calling it: the per-request
+    /// instantiation cost (bench/http-load.sh measures it).
+    #[allow(dead_code, reason = "used by examples/wasm_tax.rs")]
+    pub async fn instantiate_only(&self) -> Result<()> {
+        let mut store = self.new_store();
+        self.pre.instantiate_async(&mut store).await?;
+        Ok(())
+    }
+
+    /// Serves one request through a fresh instance and returns a fully buffered response.
+    pub async fn handle(&self, request: hyper::Request<Full<Bytes>>) -> Result<hyper::Response<Full<Bytes>>> {
+        let mut store = self.new_store();
         let request = request.map(|body| body.map_err(|_| wasmtime_wasi_http::Error::HttpProtocolError));
         let req = store.data_mut().http().new_incoming_request(Scheme::Http, request)?;
         let (sender, receiver) = tokio::sync::oneshot::channel();
