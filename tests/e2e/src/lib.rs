@@ -9,6 +9,7 @@
 pub mod approval_flow;
 pub mod receiver;
 pub mod redis;
+pub mod routes;
 pub mod runner;
 
 pub use receiver::{Behavior, Receiver};
