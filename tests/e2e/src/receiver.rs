@@ -11,6 +11,8 @@ pub enum Behavior {
     Status(u16),
     /// Answers 200, but only after this long (longer than the caller's timeout = a timeout).
     Delay(Duration),
+    /// Answers this status with this body (a provider error page, say).
+    Respond(u16, &'static str),
 }
 
 /// One request the receiver got.
@@ -62,14 +64,15 @@ impl Receiver {
                     s.script.pop_front().or(s.fallback).unwrap_or(Behavior::Status(200))
                 };
                 std::thread::spawn(move || {
-                    let status = match behavior {
-                        Behavior::Status(s) => s,
+                    let (status, body) = match behavior {
+                        Behavior::Status(s) => (s, "{}"),
                         Behavior::Delay(d) => {
                             std::thread::sleep(d);
-                            200
+                            (200, "{}")
                         }
+                        Behavior::Respond(s, body) => (s, body),
                     };
-                    let _ = request.respond(tiny_http::Response::from_string("{}").with_status_code(status));
+                    let _ = request.respond(tiny_http::Response::from_string(body).with_status_code(status));
                 });
             }
         });
