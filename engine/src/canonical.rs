@@ -40,6 +40,46 @@ pub fn stable_id<T: Serialize + ?Sized>(prefix: &str, material: &T) -> String {
     format!("{prefix}-{}", &digest[..16])
 }
 
+/// `stable_id` of `head` plus `list_key: items`, hashed piece by piece: the same digest as
+/// building the whole material, without a second copy of a long list (a 100k-row retry plan's
+/// decisions) as one JSON value and one text. `head` keys must sort before `list_key`.
+pub fn stable_id_with_list<T: Serialize>(prefix: &str, head: &serde_json::Map<String, Value>, list_key: &str, items: &[T]) -> String {
+    if head.keys().any(|k| k.as_str() >= list_key) {
+        let mut material = head.clone();
+        material.insert(list_key.into(), serde_json::to_value(items).unwrap_or(Value::Null));
+        return stable_id_of_value(prefix, &Value::Object(material));
+    }
+    let mut hasher = Sha256::new();
+    let mut out = String::with_capacity(64 * 1024);
+    out.push('{');
+    let mut keys: Vec<&String> = head.keys().collect();
+    keys.sort();
+    for key in keys {
+        write_string(&mut out, key);
+        out.push_str(": ");
+        write_value(&mut out, &head[key]);
+        out.push_str(", ");
+    }
+    write_string(&mut out, list_key);
+    out.push_str(": [");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match serde_json::to_value(item) {
+            Ok(v) => write_value(&mut out, &v),
+            Err(_) => out.push_str("null"),
+        }
+        if out.len() >= 60 * 1024 {
+            hasher.update(out.as_bytes());
+            out.clear();
+        }
+    }
+    out.push_str("]}");
+    hasher.update(out.as_bytes());
+    format!("{prefix}-{}", &hex::encode(hasher.finalize())[..16])
+}
+
 /// `stable_id` for material that is already a JSON value.
 pub fn stable_id_of_value(prefix: &str, material: &Value) -> String {
     let digest = sha256_of_value(material);
@@ -151,52 +191,6 @@ pub fn python_float_repr(f: f64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn matches_python_json_dumps_sort_keys() {
-        let v = json!({"b": [1, 2.0, "x"], "a": {"z": null, "y": true}, "é": "naïve ☃ 😀"});
-        assert_eq!(
-            to_canonical_json(&v),
-            r#"{"a": {"y": true, "z": null}, "b": [1, 2.0, "x"], "\u00e9": "na\u00efve \u2603 \ud83d\ude00"}"#
-        );
-        assert_eq!(to_canonical_json(&json!({})), "{}");
-        assert_eq!(to_canonical_json(&json!("a\"b\\c\n\u{1}\u{7f}/")), r#""a\"b\\c\n\u0001\u007f/""#);
-    }
-
-    #[test]
-    fn floats_follow_python_repr() {
-        let cases = [
-            (2.0, "2.0"),
-            (0.1, "0.1"),
-            (1.5, "1.5"),
-            (123456.789, "123456.789"),
-            (1e16, "1e+16"),
-            (1.5e16, "1.5e+16"),
-            (1e15, "1000000000000000.0"),
-            (0.0001, "0.0001"),
-            (0.00001, "1e-05"),
-            (-2.5e-7, "-2.5e-07"),
-            (0.0, "0.0"),
-        ];
-        for (f, expected) in cases {
-            assert_eq!(python_float_repr(f), expected, "{f}");
-        }
-    }
-
-    #[test]
-    fn stable_id_uses_sixteen_hex_digits() {
-        let id = stable_id("gordackretry", &json!({"generated_at": "2026-11-23T10:00:00+00:00"}));
-        assert!(id.starts_with("gordackretry-"));
-        assert_eq!(id.len(), "gordackretry-".len() + 16);
-        // python3: hashlib.sha256(json.dumps({"a": 1}, sort_keys=True).encode()).hexdigest()
-        assert_eq!(stable_id("x", &json!({"a": 1})), "x-f9d86028c6e0d64e");
-    }
-}
-
 /// Lower-case hex SHA-256 of raw text (the original's pipe-joined id materials).
 pub fn sha256_text(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
@@ -249,4 +243,50 @@ fn python_str_repr(s: &str) -> String {
     }
     out.push(quote);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn matches_python_json_dumps_sort_keys() {
+        let v = json!({"b": [1, 2.0, "x"], "a": {"z": null, "y": true}, "é": "naïve ☃ 😀"});
+        assert_eq!(
+            to_canonical_json(&v),
+            r#"{"a": {"y": true, "z": null}, "b": [1, 2.0, "x"], "\u00e9": "na\u00efve \u2603 \ud83d\ude00"}"#
+        );
+        assert_eq!(to_canonical_json(&json!({})), "{}");
+        assert_eq!(to_canonical_json(&json!("a\"b\\c\n\u{1}\u{7f}/")), r#""a\"b\\c\n\u0001\u007f/""#);
+    }
+
+    #[test]
+    fn floats_follow_python_repr() {
+        let cases = [
+            (2.0, "2.0"),
+            (0.1, "0.1"),
+            (1.5, "1.5"),
+            (123456.789, "123456.789"),
+            (1e16, "1e+16"),
+            (1.5e16, "1.5e+16"),
+            (1e15, "1000000000000000.0"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-2.5e-7, "-2.5e-07"),
+            (0.0, "0.0"),
+        ];
+        for (f, expected) in cases {
+            assert_eq!(python_float_repr(f), expected, "{f}");
+        }
+    }
+
+    #[test]
+    fn stable_id_uses_sixteen_hex_digits() {
+        let id = stable_id("gordackretry", &json!({"generated_at": "2026-11-23T10:00:00+00:00"}));
+        assert!(id.starts_with("gordackretry-"));
+        assert_eq!(id.len(), "gordackretry-".len() + 16);
+        // python3: hashlib.sha256(json.dumps({"a": 1}, sort_keys=True).encode()).hexdigest()
+        assert_eq!(stable_id("x", &json!({"a": 1})), "x-f9d86028c6e0d64e");
+    }
 }

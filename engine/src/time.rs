@@ -92,12 +92,11 @@ impl Timestamp {
 
     /// `isoformat()` of an aware UTC datetime.
     pub fn to_iso(self) -> String {
-        let base = if self.0.nanosecond() == 0 {
+        if self.0.nanosecond() == 0 {
             self.0.to_rfc3339_opts(SecondsFormat::Secs, false)
         } else {
             self.0.to_rfc3339_opts(SecondsFormat::Micros, false)
-        };
-        base
+        }
     }
 }
 

@@ -137,7 +137,7 @@ impl Component {
 /// Whether `path` matches a Spin route (`/exact` or `/prefix/...`).
 pub fn route_matches(route: &str, path: &str) -> bool {
     match route.strip_suffix("/...") {
-        Some(prefix) if prefix.is_empty() => true,
+        Some("") => true,
         Some(prefix) => path == prefix || path.starts_with(&format!("{prefix}/")),
         None => path == route,
     }

@@ -34,13 +34,10 @@ pub enum Need {
 
 impl Role {
     pub fn allows(self, need: Need) -> bool {
-        match (self, need) {
-            (Role::Admin, _) => true,
-            (_, Need::Read) => true,
-            (Role::Operator, Need::Write) => true,
-            (Role::Approver, Need::Decide) => true,
-            _ => false,
-        }
+        matches!(
+            (self, need),
+            (Role::Admin, _) | (_, Need::Read) | (Role::Operator, Need::Write) | (Role::Approver, Need::Decide)
+        )
     }
 }
 

@@ -69,6 +69,9 @@ impl ChainEntry {
     }
 }
 
+/// Raw rows of one kind: (sealed segments, unsealed tail records), as stored bytes.
+pub type RawRows = (Vec<Vec<u8>>, Vec<Vec<u8>>);
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct KindIndex {
     count: u64,
@@ -294,7 +297,7 @@ impl<'a, K: Kv> Store<'a, K> {
 
     /// The raw bytes of `kind`: sealed segments (JSON arrays of projected rows) and the
     /// unsealed tail's full records, for callers that parse without copying.
-    pub fn raw_rows_of_kind(&self, kind: &str) -> Result<(Vec<Vec<u8>>, Vec<Vec<u8>>), StoreError> {
+    pub fn raw_rows_of_kind(&self, kind: &str) -> Result<RawRows, StoreError> {
         let (_, head) = self.head()?;
         let Some(index) = head.kinds.get(kind) else { return Ok((Vec::new(), Vec::new())) };
         let mut segments = Vec::with_capacity(index.sealed as usize);

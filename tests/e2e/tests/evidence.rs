@@ -2,6 +2,8 @@
 //! an edited, removed or reordered line is named by its sequence number; and an edit made
 //! directly in the runner's key-value store is found by `GET P/evidence/verify`.
 
+#![expect(clippy::unwrap_used, reason = "test: a failed setup step should fail loudly")]
+
 use cavra_e2e::{P, Runner, RunnerOptions};
 use serde_json::{Value, json};
 use std::process::Command;

@@ -2,7 +2,7 @@
 
 use super::context::{Ctx, Piece, object, val};
 use super::reports::report_from_store;
-use super::send::{bindings, configured_among, options, providers_of, require_connectors, send};
+use super::send::{Delivered, bindings, configured_among, options, providers_of, redeliver_to, require_connectors, send};
 use crate::error::{ApiError, ApiResult};
 use crate::http::Response;
 use crate::platform::Platform;
@@ -156,54 +156,32 @@ fn redeliver<P: Platform>(
     let plan_id = decision.subject_id();
     let mut result = json!({"decision": decision, "plan": null, "delivery": null, "delivery_metadata": null,
                             "execution_record": null, "execution_metadata": null, "skipped": null});
-    let mut delivery_row = Value::Null;
-    let skipped = match stored_plan(ctx, plan_id)? {
-        None => Some("recovery_escalation_plan_not_found"),
+    let (skipped, delivered) = match stored_plan(ctx, plan_id)? {
+        None => (Some("recovery_escalation_plan_not_found"), Delivered::default()),
         Some(plan) => {
             result["plan"] = serde_json::to_value(&plan).unwrap_or_default();
-            if run.dry_run {
-                Some("dry_run")
-            } else if ctx.config.connector(&decision.provider).is_none() {
-                Some("connector_config_not_configured")
-            } else {
-                let event = build_escalation_event(&plan, actor, max_routes);
-                let (delivered, row, _) = send(
-                    ctx,
-                    &event,
-                    std::slice::from_ref(&decision.provider),
-                    options,
-                    source::ESCALATION,
-                    bindings(&[
-                        ("plan_id", json!(plan_id)),
-                        ("retry_of", json!(plan_id)),
-                        ("retry_plan_id", json!(run.retry_plan.retry_plan_id)),
-                        ("worker_run_id", json!(run.run_id)),
-                    ]),
-                )?;
-                result["delivery"] = serde_json::to_value(&delivered).unwrap_or_default();
-                result["delivery_metadata"] = row.clone();
-                delivery_row = row;
-                None
-            }
+            let binds = bindings(&[
+                ("plan_id", json!(plan_id)),
+                ("retry_of", json!(plan_id)),
+                ("retry_plan_id", json!(run.retry_plan.retry_plan_id)),
+                ("worker_run_id", json!(run.run_id)),
+            ]);
+            redeliver_to(ctx, (run, decision), options, source::ESCALATION, binds, &mut result, || {
+                build_escalation_event(&plan, actor, max_routes)
+            })?
         }
     };
     result["skipped"] = json!(skipped);
     if !run.dry_run {
-        let text = |k: &str| delivery_row.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        let selected: Vec<String> = delivery_row
-            .get("providers")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_string)).collect())
-            .unwrap_or_default();
         let record = build_escalation_execution(
             &RedeliveryFacts {
                 worker_run_id: &run.run_id,
                 retry_plan_id: &run.retry_plan.retry_plan_id,
                 provider: &decision.provider,
                 subject_id: plan_id,
-                delivery_metadata_id: &text("session_id"),
-                delivery_success: delivery_row.get("delivery_success").and_then(Value::as_bool).unwrap_or(false),
-                selected_providers: selected,
+                delivery_metadata_id: &delivered.metadata_id,
+                delivery_success: delivered.success,
+                selected_providers: delivered.providers,
                 skipped,
                 executed_by: actor,
                 ..Default::default()

@@ -2,7 +2,7 @@
 
 use super::context::{Ctx, Piece, object, val};
 use super::reports::report_from_store;
-use super::send::{bindings, options, providers_of, require_connectors, send};
+use super::send::{Delivered, bindings, options, providers_of, redeliver_to, require_connectors, send};
 use crate::connector::DeliveryOptions;
 use crate::error::{ApiError, ApiResult};
 use crate::http::Response;
@@ -156,43 +156,26 @@ fn redeliver<P: Platform>(
     let run_id = decision.subject_id();
     let mut result = json!({"decision": decision, "schedule_run": null, "delivery": null, "delivery_metadata": null,
                             "execution_record": null, "execution_metadata": null, "skipped": null});
-    let mut delivery_row = Value::Null;
     let mut report_id = String::new();
-    let skipped = match stored_run(ctx, run_id)? {
-        None => Some("recovery_executive_report_schedule_run_not_found"),
+    let (skipped, delivered) = match stored_run(ctx, run_id)? {
+        None => (Some("recovery_executive_report_schedule_run_not_found"), Delivered::default()),
         Some(schedule_run) => {
             report_id = schedule_run.executive_report.executive_report_id.clone();
             result["schedule_run"] = serde_json::to_value(&schedule_run).unwrap_or_default();
-            if run.dry_run {
-                Some("dry_run")
-            } else if ctx.config.connector(&decision.provider).is_none() {
-                Some("connector_config_not_configured")
-            } else {
-                let event = build_schedule_event(&schedule_run, actor, max_risks, ctx.now);
-                let (delivered, row, _) = send(
-                    ctx,
-                    &event,
-                    std::slice::from_ref(&decision.provider),
-                    options,
-                    source::EXECUTIVE_REPORT,
-                    bindings(&[
-                        ("run_id", json!(run_id)),
-                        ("executive_report_id", json!(report_id)),
-                        ("retry_of", json!(run_id)),
-                        ("retry_plan_id", json!(run.retry_plan.retry_plan_id)),
-                        ("worker_run_id", json!(run.run_id)),
-                    ]),
-                )?;
-                result["delivery"] = serde_json::to_value(&delivered).unwrap_or_default();
-                result["delivery_metadata"] = row.clone();
-                delivery_row = row;
-                None
-            }
+            let binds = bindings(&[
+                ("run_id", json!(run_id)),
+                ("executive_report_id", json!(report_id)),
+                ("retry_of", json!(run_id)),
+                ("retry_plan_id", json!(run.retry_plan.retry_plan_id)),
+                ("worker_run_id", json!(run.run_id)),
+            ]);
+            redeliver_to(ctx, (run, decision), options, source::EXECUTIVE_REPORT, binds, &mut result, || {
+                build_schedule_event(&schedule_run, actor, max_risks, ctx.now)
+            })?
         }
     };
     result["skipped"] = json!(skipped);
     if !run.dry_run {
-        let text = |k: &str| delivery_row.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         let record = build_executive_execution(
             &RedeliveryFacts {
                 worker_run_id: &run.run_id,
@@ -201,13 +184,9 @@ fn redeliver<P: Platform>(
                 subject_id: run_id,
                 executive_report_id: &report_id,
                 latest_delivery_id: decision.latest_delivery_id.as_deref().unwrap_or(""),
-                delivery_metadata_id: &text("session_id"),
-                delivery_success: delivery_row.get("delivery_success").and_then(Value::as_bool).unwrap_or(false),
-                selected_providers: delivery_row
-                    .get("providers")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_string)).collect())
-                    .unwrap_or_default(),
+                delivery_metadata_id: &delivered.metadata_id,
+                delivery_success: delivered.success,
+                selected_providers: delivered.providers,
                 skipped,
                 executed_by: actor,
             },
