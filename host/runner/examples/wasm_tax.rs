@@ -6,7 +6,8 @@
 //! `POST P/retry-plan` it times the same `cavra_service::handle` call natively (no Wasm) and
 //! through the runner's component host (fresh pooled instance per call, as `cavra up` does),
 //! each on its own copy of the store since plans are persisted. Then it times instantiation
-//! alone. Prints one JSON object per line.
+//! alone. Prints one JSON object per line. `CAVRA_COMPONENT=path` times another build of the
+//! component (e.g. one compiled with a different opt-level).
 
 // The runner's own modules, shared with the `cavra` binary; only some items are used here.
 #![allow(dead_code, reason = "modules shared with the cavra binary")]
@@ -82,7 +83,7 @@ fn copy_store(data_dir: &Path, name: &str) -> Result<Arc<dyn kv::Backend>> {
 
 fn host(backend: Arc<dyn kv::Backend>) -> Result<component::Host> {
     component::Host::new(
-        Path::new(COMPONENT),
+        &std::env::var_os("CAVRA_COMPONENT").map_or_else(|| PathBuf::from(COMPONENT), PathBuf::from),
         component::HostOptions { backend, stores: vec!["default".into()], variables: variables(), allowed: Vec::new(), pooling: true },
     )
 }
