@@ -11,7 +11,7 @@ secs="${1:-10}"
 records="${2:-1000}"
 jobs="${CARGO_BUILD_JOBS:-2}"
 cargo build -q -j "$jobs" --release -p cavra-bench --bin cavra-load --bin cavra-dataset
-cargo build -q -j "$jobs" --release -p cavra-runner --example wasm_tax
+cargo build -q -j "$jobs" --release -p cavra-runner --example wasm_tax --example retry_plan_phases
 prefix=/runtime/go-pilot/rollback-drill-notifications/acknowledgements/audit-delivery
 work=target/bench-http
 seed="$work/seed-$records"
@@ -62,4 +62,7 @@ for line in sys.stdin:
     r = json.loads(line)
     tax = " wasm tax %.2fx" % r["wasm_tax"] if "wasm_tax" in r else ""
     print("%-17s %-7s p50 %8.1f us  p90 %8.1f us  p99 %8.1f us  mean %8.1f us%s" % (r["endpoint"], r["path"], r["p50_us"], r["p90_us"], r["p99_us"], r["mean_us"], tax))'
+echo
+echo "retry-plan natively, by phase:"
+target/release/examples/retry_plan_phases "$seed" 30
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
