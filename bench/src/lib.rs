@@ -143,3 +143,45 @@ pub fn failed_deliveries(records: usize, seed: u64, now: Timestamp) -> Vec<Value
         })
         .collect()
 }
+
+/// `records` failed acknowledgement-audit deliveries in the original's row shape: the columns
+/// `build_connector_delivery_metadata` stores plus the binding ids, no nested delivery record
+/// (reference-behaviour.md §2, §12). `records / 3` groups over the last 10 hours, so all three
+/// retry actions occur; a quarter of the rows went to two providers, one of which may have
+/// succeeded (it then forms no group).
+pub fn original_failed_deliveries(records: usize, seed: u64, now: Timestamp) -> Vec<Value> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let groups = (records / 3).max(1);
+    let codes = [500, 502, 503, 504, 429, 408];
+    (0..records)
+        .map(|i| {
+            let group = rng.random_range(0..groups);
+            let when = now.plus_minutes(-(rng.random_range(0..600) as f64));
+            let first = PROVIDERS[group % PROVIDERS.len()];
+            let second = PROVIDERS[(group / PROVIDERS.len() + 1 + group % 7) % PROVIDERS.len()];
+            let providers: Vec<&str> = if first != second && rng.random_range(0..4) == 0 { vec![first, second] } else { vec![first] };
+            let second_failed = providers.len() == 2 && rng.random_range(0..2) == 0;
+            let failed: Vec<&str> = if second_failed { providers.clone() } else { vec![first] };
+            let status_codes: Vec<u16> =
+                providers.iter().map(|p| if failed.contains(p) { codes[rng.random_range(0..codes.len())] } else { 200 }).collect();
+            let delivery_id = format!("gordackdelivery-{group:016x}");
+            json!({
+                "session_id": format!("rcd-{delivery_id}-{i:06}"),
+                "created_at": when.to_iso(),
+                "signer": "release-manager",
+                "decision_count": providers.len(),
+                "blocked_count": failed.len(),
+                "approval_required_count": 0,
+                "metadata_kind": cavra_engine::kinds::CONNECTOR_DELIVERY,
+                "connector_delivery_source": source::AUDIT,
+                "delivery_success": false,
+                "providers": providers,
+                "failed_providers": failed,
+                "status_codes": status_codes,
+                "event_id": delivery_id,
+                "delivery_id": delivery_id,
+                "audit_id": format!("gordackaudit-{:016x}", group / 2),
+            })
+        })
+        .collect()
+}

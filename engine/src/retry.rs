@@ -1,6 +1,6 @@
 //! Retry planning over failed connector deliveries (SPEC §2): one algorithm, four families.
 
-use crate::canonical::stable_id;
+use crate::canonical::stable_id_with_list;
 use crate::error::Result;
 use crate::kinds::{self, source};
 use crate::level::AlertLevel;
@@ -12,7 +12,7 @@ use crate::schema;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 
 /// Which failed deliveries a plan covers; each family has its own source, key and wording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,14 +100,16 @@ impl RetryFamily {
     }
 
     /// The group id of a row: what one retry decision is about (besides the provider).
-    fn group_id(self, row: &DeliveryRow) -> (String, String) {
-        let first = |options: &[&Option<String>]| options.iter().find_map(|o| (*o).clone()).unwrap_or_default();
+    fn group_id(self, row: &DeliveryRow) -> (&str, &str) {
+        fn first<'a>(options: &[&'a Option<String>]) -> &'a str {
+            options.iter().find_map(|o| o.as_deref()).unwrap_or("")
+        }
         match self {
             Self::AuditDelivery => {
-                (first(&[&row.retry_of, &row.delivery_id, &row.event_id, &row.session_id]), row.audit_id.clone().unwrap_or_default())
+                (first(&[&row.retry_of, &row.delivery_id, &row.event_id, &row.session_id]), row.audit_id.as_deref().unwrap_or(""))
             }
-            Self::EscalationDelivery => (first(&[&row.retry_of, &row.plan_id, &row.event_id]), String::new()),
-            Self::ExecutiveDelivery => (first(&[&row.retry_of, &row.run_id, &row.event_id, &row.session_id]), String::new()),
+            Self::EscalationDelivery => (first(&[&row.retry_of, &row.plan_id, &row.event_id]), ""),
+            Self::ExecutiveDelivery => (first(&[&row.retry_of, &row.run_id, &row.event_id, &row.session_id]), ""),
         }
     }
 }
@@ -236,36 +238,40 @@ pub fn build_retry_plan(
     }
     let order = newest_first(&rows, |(_, r)| r.created_at.as_deref().unwrap_or(""));
 
-    // ✚ Lifecycle: a successful redelivery (`retry_of`) closes its group.
-    let mut redelivered: BTreeMap<(String, String, String), String> = BTreeMap::new();
+    // ✚ Lifecycle: a successful redelivery (`retry_of`) closes its group: newest redelivery time.
+    // Keys borrow from the rows (hash maps, sorted once at the end): no per-row key copies.
+    let mut redelivered: FxHashMap<(&str, &str, String), &str> = FxHashMap::default();
     // Failed rows per (group id, audit id, provider), newest first.
-    let mut groups: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
+    let mut groups: FxHashMap<(&str, &str, String), Vec<usize>> = FxHashMap::default();
     for &i in &order {
         let row = &rows[i].1;
         let (id, audit) = family.group_id(row);
         if row.delivery_success {
             if row.retry_of.is_some() {
                 for provider in row.delivered_provider_names() {
-                    let at = row.created_at.clone().unwrap_or_default();
-                    redelivered.entry((id.clone(), audit.clone(), normalize(provider))).or_insert(at);
+                    let at = row.created_at.as_deref().unwrap_or_default();
+                    redelivered.entry((id, audit, normalize(provider))).or_insert(at);
                 }
             }
             continue;
         }
         for provider in row.failed_provider_names() {
-            groups.entry((id.clone(), audit.clone(), normalize(provider))).or_default().push(i);
+            groups.entry((id, audit, normalize(provider))).or_default().push(i);
         }
     }
+    // The original processes groups in sorted key order; keys are unique.
+    let mut groups: Vec<_> = groups.into_iter().collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
-    let mut decisions = Vec::new();
+    let mut decisions = Vec::with_capacity(groups.len());
     for (key, members) in groups {
         let (index, latest) = &rows[members[0]];
-        if let Some(at) = redelivered.get(&key) {
-            if at.as_str() >= latest.created_at.as_deref().unwrap_or("") {
-                continue;
-            }
+        if let Some(at) = redelivered.get(&key)
+            && *at >= latest.created_at.as_deref().unwrap_or("")
+        {
+            continue;
         }
-        let (id, audit, provider) = key;
+        let (id, audit, provider) = (key.0.to_string(), key.1.to_string(), key.2);
         let retry_count = members.len() as u32;
         let delay = policy.delay_minutes(retry_count);
         let latest_at = parse_time(latest.created_at.as_deref(), *index, "created_at")?;
@@ -307,8 +313,9 @@ pub fn build_retry_plan(
     let count = |a: RetryAction| decisions.iter().filter(|d| d.action == a).count();
     let (retryable, waiting, suppressed) = (count(RetryAction::Retry), count(RetryAction::Wait), count(RetryAction::Suppress));
     let generated_at = now.to_iso();
-    let retry_plan_id =
-        stable_id(spec.id_prefix, &json!({"generated_at": generated_at, "retry_decisions": decisions}));
+    let mut head = serde_json::Map::new();
+    head.insert("generated_at".into(), Value::String(generated_at.clone()));
+    let retry_plan_id = stable_id_with_list(spec.id_prefix, &head, "retry_decisions", &decisions);
     Ok(RetryPlan {
         schema_version: spec.schema_version.into(),
         product: kinds::PRODUCT.into(),
