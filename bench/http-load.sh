@@ -64,5 +64,5 @@ for line in sys.stdin:
     print("%-17s %-7s p50 %8.1f us  p90 %8.1f us  p99 %8.1f us  mean %8.1f us%s" % (r["endpoint"], r["path"], r["p50_us"], r["p90_us"], r["p99_us"], r["mean_us"], tax))'
 echo
 echo "retry-plan natively, by phase:"
-target/release/examples/retry_plan_phases "$seed" 30
+target/release/examples/retry_plan_phases "$seed" 300
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
