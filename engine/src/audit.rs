@@ -108,12 +108,14 @@ pub struct DeliverAckAuditRequest {
 
 impl DeliverAckAuditRequest {
     pub fn parse(body: &Fields<'_>) -> Result<Self> {
-        let schedule_id = body.string(&["schedule_id"], 128)?.filter(|s| !s.is_empty());
+        // Labels and ids are echoed into evidence: they pass redaction like free text (a
+        // secret pasted as an owner must not be stored), so filters and routes still match.
+        let schedule_id = body.string(&["schedule_id"], 128)?.filter(|s| !s.is_empty()).map(|s| redact(&s));
         let provider = body.string(&["provider"], 256)?.filter(|s| !s.is_empty());
-        let owner = body.string(&["owner"], 128)?.filter(|s| !s.is_empty());
+        let owner = body.string(&["owner"], 128)?.filter(|s| !s.is_empty()).map(|s| redact(&s));
         let delivery_provider =
             body.string(&["delivery_provider"], 256)?.or_else(|| provider.clone()).unwrap_or_else(|| "all".into());
-        let cadence = body.string(&["cadence"], 64)?.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "on_demand".into());
+        let cadence = body.string(&["cadence"], 64)?.filter(|s| !s.trim().is_empty()).map_or_else(|| "on_demand".into(), |s| redact(&s));
         let schedule_ref = body.string(&["schedule_ref"], 256)?.map(|s| redact(&s));
         let next_delivery_at = match body.string(&["next_delivery_at"], 64)? {
             Some(s) if !s.trim().is_empty() => {
@@ -152,11 +154,12 @@ impl DeliverAckAuditRequest {
 
 fn parse_route(value: &Value, path: &str) -> Result<AuditRoute> {
     let f = Fields::new(Some(value), path)?;
-    let text = |key: &str, max: usize| -> error::Result<String> { Ok(f.string(&[key], max)?.unwrap_or_default()) };
-    let schedule_id = f.required_string("schedule_id", 128)?;
+    // Every echoed label passes redaction (see `DeliverAckAuditRequest::parse`).
+    let text = |key: &str, max: usize| -> error::Result<String> { Ok(redact(&f.string(&[key], max)?.unwrap_or_default())) };
+    let schedule_id = redact(&f.required_string("schedule_id", 128)?);
     let provider = normalize(&f.required_string("provider", 64)?);
-    let owner = f.string(&["owner"], 128)?.filter(|s| !s.is_empty()).unwrap_or_else(|| "release-governance".into());
-    let escalation_owner = f.string(&["escalation_owner"], 128)?.filter(|s| !s.is_empty()).unwrap_or_else(|| owner.clone());
+    let owner = f.string(&["owner"], 128)?.filter(|s| !s.is_empty()).map_or_else(|| "release-governance".into(), |s| redact(&s));
+    let escalation_owner = f.string(&["escalation_owner"], 128)?.filter(|s| !s.is_empty()).map_or_else(|| owner.clone(), |s| redact(&s));
     let state = RouteAckState::parse(&text("acknowledgement_state", 32)?, &format!("{path}.acknowledgement_state"))?;
     let acknowledged_at = match f.string(&["acknowledged_at"], 64)? {
         Some(s) if !s.trim().is_empty() => {
@@ -177,8 +180,8 @@ fn parse_route(value: &Value, path: &str) -> Result<AuditRoute> {
         acknowledged: matches!(state, RouteAckState::Acknowledged | RouteAckState::Resolved),
         acknowledged_by: text("acknowledged_by", 64)?,
         acknowledged_at,
-        external_ref: redact(&text("external_ref", 256)?),
-        notes: redact(&text("notes", 2000)?),
+        external_ref: text("external_ref", 256)?,
+        notes: text("notes", 2000)?,
         acknowledgement_id: text("acknowledgement_id", 128)?,
     };
     f.allow(&["route_action", "route_created_at"]);

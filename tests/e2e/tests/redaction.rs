@@ -117,6 +117,20 @@ fn the_secrets_corpus_never_leaks() {
     for sh in &shapes {
         s.plant("operator", P, &json!({"retries": 0, "schedule_ref": sh.text, "delivery_provider": "all"}), &["schedule_ref"]);
     }
+    // Labels and ids of routes are echoed into the package: a shape pasted there is masked too.
+    let labelled: Vec<Value> = shapes
+        .iter()
+        .map(|sh| {
+            let id = fit(&sh.text, 128);
+            json!({"schedule_id": id, "provider": "webhook", "owner": id, "escalation_owner": id, "route_id": id, "plan_id": id,
+                   "acknowledgement_id": id, "acknowledged_by": fit(&sh.text, 64), "acknowledgement_state": "acknowledged"})
+        })
+        .collect();
+    let r = s.plant("operator", P, &json!({"retries": 0, "cadence": "weekly", "acknowledgements": labelled}), &[]);
+    assert_eq!(r.status, 200, "{}", r.text);
+    for (field, max) in [("schedule_id", 128), ("owner", 128), ("escalation_owner", 128), ("route_id", 128), ("plan_id", 128), ("acknowledgement_id", 128), ("acknowledged_by", 64)] {
+        *s.planted.borrow_mut().entry(format!("audit route {field}")).or_default() += shapes.iter().filter(|x| x.text.chars().count() <= max).count();
+    }
 
     // 2. Retry plan; one acknowledgement per shape, each on its own decision.
     let plan = s.ok("operator", &format!("{P}/retry-plan"), &json!({"retry_policy": {"allow_immediate_retry": true}}));
