@@ -37,6 +37,10 @@ fn retry_plan(c: &mut Criterion) {
     for records in SIZES {
         let text = input(records, now);
         let native = ffi::call_result("retry-plan", &text).expect("the plan builds");
+        let parsed: serde_json::Value = serde_json::from_str(&text).expect("json");
+        // The text form must be the value form's bytes, at every size.
+        let value_form = serde_json::to_string(&ffi::decide("retry-plan", &parsed).expect("the plan builds")).expect("text");
+        assert_eq!(native, value_form);
         // Same bytes inside the component, or the timing compares different work.
         assert_eq!(instance.decide("retry-plan", &text).expect("no trap"), Ok(native.clone()));
         std::fs::write(out_dir.join(format!("retry-plan-{records}.json")), &text).expect("write input");
@@ -47,7 +51,6 @@ fn retry_plan(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("native", records), &text, |b, text| {
             b.iter(|| ffi::call_result("retry-plan", text))
         });
-        let parsed: serde_json::Value = serde_json::from_str(&text).expect("json");
         group.bench_with_input(BenchmarkId::new("native-decide", records), &parsed, |b, parsed| {
             b.iter(|| ffi::decide("retry-plan", parsed))
         });

@@ -60,8 +60,30 @@ impl<'a> Call<'a> {
     }
 }
 
-fn to_value(v: impl Serialize) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
+/// What a decision's record is turned into: a JSON value (the Spin host embeds it in its answer)
+/// or compact JSON text (Wasm boundaries). Text is written straight from the typed record: the
+/// same bytes as serialising its `Value`, without building one (18 MB for a 100k-row retry plan).
+trait Form {
+    type Out;
+    fn emit(record: impl Serialize) -> Self::Out;
+}
+
+struct AsValue;
+
+impl Form for AsValue {
+    type Out = Value;
+    fn emit(record: impl Serialize) -> Value {
+        serde_json::to_value(record).unwrap_or(Value::Null)
+    }
+}
+
+struct AsText;
+
+impl Form for AsText {
+    type Out = String;
+    fn emit(record: impl Serialize) -> String {
+        serde_json::to_string(&record).unwrap_or_else(|_| "null".into())
+    }
 }
 
 fn slo(call: &Call<'_>) -> Result<i64> {
@@ -70,6 +92,10 @@ fn slo(call: &Call<'_>) -> Result<i64> {
 
 /// Runs `function` on a parsed input value.
 pub fn decide(function: &str, input: &Value) -> Result<Value> {
+    run::<AsValue>(function, input)
+}
+
+fn run<F: Form>(function: &str, input: &Value) -> Result<F::Out> {
     let unknown = || EngineError::invalid("function", format!("`{function}` is not one of: {}", FUNCTIONS.join(", ")));
     if !FUNCTIONS.contains(&function) {
         return Err(unknown());
@@ -81,31 +107,31 @@ pub fn decide(function: &str, input: &Value) -> Result<Value> {
             let policy_value = call.params.value("policy").or_else(|| call.params.value("retry_policy"));
             call.params.allow(&["policy", "retry_policy"]);
             let policy = RetryPolicy::parse(policy_value, "params.policy", RetryFamily::AuditDelivery.default_delay())?;
-            to_value(build_retry_plan(RetryFamily::AuditDelivery, call.items, &policy, &by, call.now)?)
+            F::emit(build_retry_plan(RetryFamily::AuditDelivery, call.items, &policy, &by, call.now)?)
         }
         "worker-run" => {
             let params = WorkerParams::parse(&call.params, RetryFamily::AuditDelivery)?;
             let gate = crate::approvals::ApprovalIndex::build(call.items, call.now)?;
-            to_value(build_worker_run(RetryFamily::AuditDelivery, call.items, &params, &by, &gate, call.now)?)
+            F::emit(build_worker_run(RetryFamily::AuditDelivery, call.items, &params, &by, &gate, call.now)?)
         }
-        "worker-dashboard" => to_value(history::worker_dashboard(call.items, call.now)),
+        "worker-dashboard" => F::emit(history::worker_dashboard(call.items, call.now)),
         "retry-execution-approval-plan" => {
             let params = crate::approvals::ApprovalPlanParams::parse(&call.params)?;
-            to_value(crate::approvals::build_approval_plan(call.items, &params, &by, call.now)?)
+            F::emit(crate::approvals::build_approval_plan(call.items, &params, &by, call.now)?)
         }
         "connector-recovery-playbook" => {
             let params = crate::recovery::PlaybookParams::parse(&call.params)?;
-            to_value(crate::recovery::build_playbook(call.items, params, &by, call.now)?)
+            F::emit(crate::recovery::build_playbook(call.items, params, &by, call.now)?)
         }
-        "retry-recovery-report" => to_value(crate::report::build_recovery_report(call.items, slo(&call)?, &by, call.now)?),
+        "retry-recovery-report" => F::emit(crate::report::build_recovery_report(call.items, slo(&call)?, &by, call.now)?),
         "recovery-escalation-plan" => {
             let report = crate::report::build_recovery_report(call.items, slo(&call)?, &by, call.now)?;
-            to_value(crate::escalation::build_escalation_plan(&report, &by, call.now))
+            F::emit(crate::escalation::build_escalation_plan(&report, &by, call.now))
         }
         "recovery-executive-report" => {
             let report = crate::report::build_recovery_report(call.items, slo(&call)?, &by, call.now)?;
             let plan = crate::escalation::build_escalation_plan(&report, &by, call.now);
-            to_value(crate::executive::build_executive_report(&report, &plan, &by, call.now))
+            F::emit(crate::executive::build_executive_report(&report, &plan, &by, call.now))
         }
         "recovery-escalation-retry-health" => {
             let params = crate::health::HealthParams {
@@ -115,13 +141,13 @@ pub fn decide(function: &str, input: &Value) -> Result<Value> {
                     .unwrap_or(30),
                 stale_metadata_minutes: call.params.integer(&["stale_metadata_minutes"], 1, crate::health::MAX_STALE_MINUTES)?.unwrap_or(120),
             };
-            to_value(crate::health::build_retry_health(call.items, params, &by, call.now)?)
+            F::emit(crate::health::build_retry_health(call.items, params, &by, call.now)?)
         }
         "executive-report-delivery-retry-plan" => {
             let policy_value = call.params.value("policy").or_else(|| call.params.value("retry_policy"));
             call.params.allow(&["policy", "retry_policy"]);
             let policy = RetryPolicy::parse(policy_value, "params.policy", RetryFamily::ExecutiveDelivery.default_delay())?;
-            to_value(build_retry_plan(RetryFamily::ExecutiveDelivery, call.items, &policy, &by, call.now)?)
+            F::emit(build_retry_plan(RetryFamily::ExecutiveDelivery, call.items, &policy, &by, call.now)?)
         }
         _ => return Err(unknown()),
     };
@@ -144,9 +170,9 @@ pub fn call(function: &str, input: &str) -> String {
 pub fn call_result(function: &str, input: &str) -> std::result::Result<String, String> {
     let result = serde_json::from_str::<Value>(input)
         .map_err(|e| EngineError::invalid("input", format!("is not valid JSON: {e}")))
-        .and_then(|v| decide(function, &v));
+        .and_then(|v| run::<AsText>(function, &v));
     match result {
-        Ok(value) => Ok(serde_json::to_string(&value).unwrap_or_else(|_| "null".into())),
+        Ok(record) => Ok(record),
         Err(e) => Err(serde_json::to_string(&e.body()).unwrap_or_else(|_| "{}".into())),
     }
 }
