@@ -2,9 +2,9 @@
 //!
 //!   cargo run --release -p cavra-runner --example wasm_tax -- DATA_DIR [ITERATIONS]
 //!
-//! DATA_DIR holds an imported store (`cavra import`). For each of `GET P/worker-dashboard` and
-//! `POST P/retry-plan` it times the same `cavra_service::handle` call natively (no Wasm) and
-//! through the runner's component host (fresh pooled instance per call, as `cavra up` does),
+//! DATA_DIR holds an imported store (`cavra import`). For each of `GET /healthz`,
+//! `GET P/worker-dashboard` and `POST P/retry-plan` it times the same `cavra_service::handle`
+//! call natively (no Wasm) and through the runner's component host (fresh pooled instance per call, as `cavra up` does),
 //! each on its own copy of the store since plans are persisted. Then it times instantiation
 //! alone. Prints one JSON object per line. `CAVRA_COMPONENT=path` times another build of the
 //! component (e.g. one compiled with a different opt-level).
@@ -120,8 +120,9 @@ async fn main() -> Result<()> {
     let data_dir = PathBuf::from(args.next().context("usage: wasm_tax DATA_DIR [ITERATIONS]")?);
     let iterations: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(300);
     let warmup = 20;
-    for (name, post) in [("worker-dashboard", false), ("retry-plan", true)] {
-        let path = format!("{PREFIX}/{name}");
+    // healthz: the fixed cost of a request (config, one store read, a small answer).
+    for (name, post) in [("healthz", false), ("worker-dashboard", false), ("retry-plan", true)] {
+        let path = if name == "healthz" { "/healthz".to_string() } else { format!("{PREFIX}/{name}") };
         // Natively: the service and engine code the component runs, on the same store layout.
         let platform =
             NativePlatform { kv: native_store::BackendKv { backend: copy_store(&data_dir, &format!("{name}-native"))?, label: "default".into() }, variables: variables() };
@@ -171,7 +172,7 @@ async fn main() -> Result<()> {
         }
     }
     println!("{{\"endpoint\":\"instantiate\",\"path\":\"wasm\",{}}}", summary(times));
-    for name in ["worker-dashboard-native", "worker-dashboard-wasm", "retry-plan-native", "retry-plan-wasm", "instantiate"] {
+    for name in ["healthz-native", "healthz-wasm", "worker-dashboard-native", "worker-dashboard-wasm", "retry-plan-native", "retry-plan-wasm", "instantiate"] {
         let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("cavra-wasm-tax-{}-{name}", std::process::id())));
     }
     Ok(())
