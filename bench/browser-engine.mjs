@@ -1,8 +1,9 @@
 // Times the browser build of the engine (web/pkg, wasm-bindgen) under Node on the inputs the
 // criterion bench writes: `node bench/browser-engine.mjs target/bench-inputs/retry-plan-*.json`.
 // Each input's answer must equal the native engine's (`<input>.out` beside it, written by the
-// bench) byte for byte. The timed call includes copying the input string into wasm memory
-// (UTF-16 to UTF-8) and the answer out again, as in the console.
+// bench) byte for byte. Like criterion, it warms up for 3 s first (V8 tiers hot wasm code up
+// from its baseline compiler while it runs). The timed call includes copying the input string
+// into wasm memory (UTF-16 to UTF-8) and the answer out again, as in the console.
 import { readFileSync, existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { initSync, decide } from '../web/pkg/cavra_engine.js';
@@ -25,6 +26,8 @@ for (const file of files.sort((a, b) => records(a) - records(b))) {
     console.error(`${file}: the browser build's answer differs from the native engine's`);
     process.exit(1);
   }
+  const warmUntil = performance.now() + 3000;
+  for (let n = 0; n < 3 || performance.now() < warmUntil; n++) decide('retry-plan', input);
   const runs = records(file) >= 50000 ? 10 : 30;
   const times = [];
   for (let i = 0; i < runs; i++) {
