@@ -77,9 +77,7 @@ impl EngineError {
 
     /// The JSON error body: `{"error": {"code", "message", "field"}}`.
     pub fn body(&self) -> ErrorBody {
-        ErrorBody {
-            error: ErrorDetail { code: self.code().into(), message: self.to_string(), field: self.field() },
-        }
+        ErrorBody::new(self.code(), self.to_string(), self.field())
     }
 }
 
@@ -87,6 +85,24 @@ impl EngineError {
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
+    /// The message as the original's FastAPI answers carried it (`{"detail": "..."}`), so
+    /// clients written against the original keep reading errors: plain text, no quoted values.
+    pub detail: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: &str, message: String, field: Option<String>) -> Self {
+        let detail = if code == "not_found" {
+            // "retry plan `x` not found" -> "retry plan not found": the id is the caller's own.
+            let mut parts = message.split('`');
+            let before = parts.next().unwrap_or_default().trim_end();
+            let after = parts.nth(1).unwrap_or_default().trim_start();
+            format!("{before} {after}").trim().to_string()
+        } else {
+            message.replace('`', "")
+        };
+        Self { error: ErrorDetail { code: code.into(), message, field }, detail }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]

@@ -184,7 +184,8 @@ fn check_answer(function: &str, input: &str, answer: &str) -> Result<(), TestCas
     let v: Value = serde_json::from_str(answer).map_err(|e| TestCaseError::fail(format!("{function}: not JSON ({e}): {answer}")))?;
     let obj = v.as_object().ok_or_else(|| TestCaseError::fail(format!("{function}: not an object: {answer}")))?;
     let ok = obj.len() == 1 && obj.contains_key("ok");
-    let err = obj.len() == 1
+    let err = obj.len() == 2
+        && v["detail"].is_string()
         && v["error"]["code"].as_str().is_some_and(|c| !c.is_empty())
         && v["error"]["message"].as_str().is_some_and(|m| !m.is_empty());
     prop_assert!(ok || err, "{function}: neither ok nor error body: {answer} (input {})", &input[..input.len().min(400)]);

@@ -9,7 +9,7 @@ import { launch, staticServer, startRunner, newPage, signIn } from "./lib.mjs";
 const ACTIONS = [
   "Deliver Ack Audit", "Plan Audit Retry", "Run Audit Worker", "Plan Retry Approval", "Recovery Playbook",
   "Execute Retry", "Retry Recovery Report", "Plan Escalation", "Deliver Escalation", "Acknowledge Escalation",
-  "Run Escalation Retry Worker", "Retry Health", "Send Alert", "Schedule Executive Report", "Deliver Executive Report",
+  "Run Escalation Retry Worker", "Retry Health", "Send Alert", "Send Worker Alert", "Schedule Executive Report", "Deliver Executive Report",
   "Plan Executive Retry", "Verify Evidence", "Fetch and Verify Export",
 ];
 const CARDS = ["Audit retry plans", "Retryable audit deliveries", "Worker runs", "Worker dry-runs"];

@@ -54,6 +54,9 @@ test("escalation, retry health, alerts and the executive report from the console
     await page.check("#alert-force");
     await click("#send-alert");
     assert.match(await page.textContent("#notice"), /Alert sent to webhook/);
+    // The audit worker's own health alert (forced: the worker has never run, so it is missed).
+    await click("#send-worker-alert");
+    assert.match(await page.textContent("#notice"), /Alert sent to webhook/);
 
     // Executive report: schedule, deliver (fails), plan its retry.
     await click("#schedule-executive");

@@ -90,6 +90,14 @@ async function retryHealth() {
   if (result) renderHealth(result.health);
 }
 
+// Both alert families answer `{health, plan, ...}` with the same plan shape.
+function alertNotice(result) {
+  const p = result.plan;
+  notice(p.selected_providers.length
+    ? `Alert sent to ${p.selected_providers.join(", ")}.`
+    : `No alert sent (${result.health.alert_level === "healthy" ? "healthy" : `suppressed: ${p.suppressed_providers.map((x) => x.provider).join(", ")}`}).`, "ok");
+}
+
 async function sendAlert() {
   const result = await runAction($("send-alert"), () =>
     api("POST", `${PREFIX}/recovery-escalations/retry-health-alerts/deliver`, {
@@ -98,11 +106,16 @@ async function sendAlert() {
     }));
   if (result) {
     renderHealth(result.health);
-    const p = result.plan;
-    notice(p.selected_providers.length
-      ? `Alert sent to ${p.selected_providers.join(", ")}.`
-      : `No alert sent (${result.health.alert_level === "healthy" ? "healthy" : `suppressed: ${p.suppressed_providers.map((x) => x.provider).join(", ")}`}).`, "ok");
+    alertNotice(result);
   }
+  await hooks.refresh();
+}
+
+// SPEC §2: the audit retry worker's own health alert (worker runs missed or stale).
+async function sendWorkerAlert() {
+  const result = await runAction($("send-worker-alert"), () =>
+    api("POST", `${PREFIX}/worker-health-alerts/deliver`, { generated_by: actor(), force: $("alert-force").checked }));
+  if (result) alertNotice(result);
   await hooks.refresh();
 }
 
@@ -182,6 +195,7 @@ export function wireOperations() {
   $("run-escalation-worker").addEventListener("click", runEscalationWorker);
   $("retry-health").addEventListener("click", retryHealth);
   $("send-alert").addEventListener("click", sendAlert);
+  $("send-worker-alert").addEventListener("click", sendWorkerAlert);
   $("schedule-executive").addEventListener("click", scheduleExecutive);
   $("deliver-executive").addEventListener("click", deliverExecutive);
   $("plan-executive-retry").addEventListener("click", planExecutiveRetry);

@@ -13,7 +13,6 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -39,7 +38,8 @@ fn json_response(status: u16, value: serde_json::Value) -> hyper::Response<Full<
 }
 
 fn error(status: u16, code: &str, message: &str) -> hyper::Response<Full<Bytes>> {
-    json_response(status, json!({"error": {"code": code, "message": message}}))
+    let body = cavra_engine::error::ErrorBody::new(code, message.to_string(), None);
+    json_response(status, serde_json::to_value(body).unwrap_or_default())
 }
 
 impl Router {

@@ -3,7 +3,7 @@
 use crate::http::Response;
 use crate::store::StoreError;
 use cavra_engine::EngineError;
-use cavra_engine::error::{ErrorBody, ErrorDetail};
+use cavra_engine::error::ErrorBody;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -41,22 +41,17 @@ impl ApiError {
     pub fn response(&self) -> Response {
         let body = match self {
             Self::Engine(e) => e.body(),
-            Self::Store(e) => ErrorBody {
-                error: ErrorDetail {
-                    code: match e {
-                        StoreError::Conflict(_) => "conflict",
-                        StoreError::Contended => "store_contended",
-                        _ => "store_unavailable",
-                    }
-                    .into(),
-                    // Store errors name keys, never values.
-                    message: e.to_string(),
-                    field: None,
+            Self::Store(e) => ErrorBody::new(
+                match e {
+                    StoreError::Conflict(_) => "conflict",
+                    StoreError::Contended => "store_contended",
+                    _ => "store_unavailable",
                 },
-            },
-            Self::Status { code, message, field, .. } => {
-                ErrorBody { error: ErrorDetail { code: (*code).into(), message: message.clone(), field: field.clone() } }
-            }
+                // Store errors name keys, never values.
+                e.to_string(),
+                None,
+            ),
+            Self::Status { code, message, field, .. } => ErrorBody::new(code, message.clone(), field.clone()),
         };
         Response::json(self.status(), &body)
     }

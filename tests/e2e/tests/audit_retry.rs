@@ -136,7 +136,12 @@ fn bad_input_gets_spec_errors_and_writes_nothing() {
         assert_eq!(reply.status, status, "{method} {path} {body:?}: {}", reply.text);
         assert_eq!(reply.json["error"]["code"], json!(code), "{method} {path} {body:?}: {}", reply.text);
         assert!(reply.json["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        // The original's FastAPI `detail`, for clients written against it.
+        let detail = reply.json["detail"].as_str().unwrap_or_default();
+        assert!(!detail.is_empty() && !detail.contains('`'), "{method} {path}: {}", reply.text);
     }
+    let ack = runner.post(&format!("{P}/retry-plans/nope/acknowledgements"), &json!({"provider": "webhook"}));
+    assert_eq!(ack.json["detail"], json!("retry plan not found"), "{}", ack.text);
     // Not JSON at all, and too large.
     let reply = runner.request("POST", P, None, &[("content-type", "text/plain")]);
     assert_eq!(reply.status, 200, "an empty body is an empty object");
