@@ -19,14 +19,17 @@ for n in "${sizes[@]}"; do
     target/release/cavra import "$dir/rows.jsonl" --data-dir "$dir" 2>"$dir/import.log"
     touch "$dir/imported"
   fi
-  target/release/cavra up --port 0 --data-dir "$dir" > "$dir/up.out" 2>"$dir/up.err" &
+  # A benchmark on loopback: no tokens needed (the runner says so loudly on stderr).
+  target/release/cavra up --port 0 --data-dir "$dir" --insecure-no-auth > "$dir/up.out" 2>"$dir/up.err" &
   pid=$!
   for _ in $(seq 50); do grep -q listening "$dir/up.out" 2>/dev/null && break; sleep 0.1; done
   base=$(grep -o 'http://[0-9.:]*' "$dir/up.out" | head -1)
   curl -s -o /dev/null "$base$url_path"   # warm-up (the component is compiled at start)
   times=()
   for _ in $(seq 7); do
-    times+=("$(curl -s -o "$dir/report.json" -w '%{time_total}' "$base$url_path")")
+    out=$(curl -s -o "$dir/report.json" -w '%{http_code} %{time_total}' "$base$url_path")
+    [[ ${out%% *} == 200 ]] || { echo "report-load: HTTP ${out%% *}: $(head -c 300 "$dir/report.json")" >&2; kill "$pid"; exit 1; }
+    times+=("${out#* }")
   done
   kill "$pid"; wait "$pid" 2>/dev/null || true
   bytes=$(wc -c < "$dir/report.json")
